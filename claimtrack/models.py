@@ -1,0 +1,92 @@
+"""Plain records passed between the pipeline stages.
+
+Every offset is a character index into ``Document.text``: a kept sentence is
+always ``document.text[start:end]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CLAIM = "claim"
+HEADING = "heading"
+QUESTION = "question"
+BOILERPLATE = "boilerplate"
+KINDS = (CLAIM, HEADING, QUESTION, BOILERPLATE)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A document as read: its normalised text and its metadata."""
+
+    source: str
+    text: str
+    format: str = "text"  # text | markdown | html
+    title: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+    date: str | None = None  # ISO 8601, as precise as known
+    date_source: str | None = None  # cli | sidecar | manifest | html | front-matter | dateline | ...
+    content_hash: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadFailure:
+    """A file that could not be read, and why."""
+
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of a document; ``dropped`` names the junk rule that removed it."""
+
+    start: int
+    end: int
+    text: str
+    dropped: str | None = None
+    standalone: bool = False  # blank line (or document edge) before and after
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence (or a dropped line) at its place in the document."""
+
+    position: int
+    start: int
+    end: int
+    text: str
+    kind: str = CLAIM
+    reason: str | None = None  # why it is not a claim
+
+
+@dataclass(frozen=True, slots=True)
+class ActorMention:
+    """An actor named in a sentence, with its role there."""
+
+    name: str  # canonical name
+    kind: str  # person | organisation | country | place | region
+    country: str | None = None  # ISO 3166-1 alpha-2
+    role: str = "subject"  # subject | speaker
+    surface: str = ""  # the words as written
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimDate:
+    """When a claim says its event happened."""
+
+    date: str  # ISO 8601: YYYY-MM-DD, YYYY-MM, YYYY, or --MM-DD when the year is unknown
+    precision: str  # day | month | year | partial
+    text: str | None = None  # the phrase, when taken from the text
+    source: str = "text"  # text | document
+
+
+@dataclass(slots=True)
+class ProcessedDocument:
+    """A document after every CPU stage: what the store writes in one transaction."""
+
+    document: Document
+    sentences: list[Sentence] = field(default_factory=list)
+    actors: dict[int, list[ActorMention]] = field(default_factory=dict)  # by position
+    dates: dict[int, ClaimDate] = field(default_factory=dict)  # by position
