@@ -47,6 +47,7 @@ class Line:
     text: str
     dropped: str | None = None
     standalone: bool = False  # blank line (or document edge) before and after
+    heading: bool = False  # marked as a heading by its markup (Markdown "#", HTML <h1>..<h6>)
 
 
 @dataclass(frozen=True, slots=True)
