@@ -68,7 +68,7 @@ CALL_TO_ACTION_LEAD = re.compile(
     r"^(?:(?:please|now|so|and)\s+)?(?:sign up|signup|subscribe|join (?:our|us|the conversation)|follow us|like us"
     r"|share (?:this|on|via)|read more|click here|tap here|register (?:now|here|for)|download (?:our|the)"
     r"|get (?:our|the latest|updates|free)|don'?t miss|stay (?:updated|informed|in touch|tuned)"
-    r"|support (?:us|our)|donate\b|become a (?:member|subscriber|patron)|enter your email)",
+    r"|support (?:us|our)|donate|become a (?:member|subscriber|patron)|enter your email)\b",
     re.I,
 )
 CALL_TO_ACTION_OBJECT = re.compile(

@@ -1,0 +1,86 @@
+"""Tell claims from headings, questions and boilerplate, one sentence at a time.
+
+Runs on every sentence of every document, so it only uses precompiled regular
+expressions and counts; the line the sentence sits on gives the layout
+(standalone, first line, heading markup) that a sentence alone cannot show.
+"""
+
+from __future__ import annotations
+
+import re
+
+from claimtrack.clean import CALL_TO_ACTION_LEAD, CALL_TO_ACTION_OBJECT, DISCLAIMER, FINAL_PUNCTUATION
+from claimtrack.models import BOILERPLATE, CLAIM, HEADING, QUESTION, Line
+
+# A line without final punctuation is a title when it is this short, wherever it stands...
+MAX_INLINE_TITLE_WORDS = 10
+# ...and up to this long when it stands alone or opens the document (a headline).
+MAX_HEADLINE_WORDS = 25
+# A sentence this short with no lowercase content word ("Central Asia ?", "Yes.") says nothing.
+MAX_FRAGMENT_WORDS = 4
+# Call-to-action and disclaimer phrasing inside longer sentences is usually quoted, not junk.
+MAX_CALL_TO_ACTION_WORDS = 20
+MAX_DISCLAIMER_WORDS = 45
+
+QUESTION_END = re.compile(r"\?[\"'”’»)\]]*$")
+WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+FUNCTION_WORDS = frozenset(
+    """
+    a an the and or but nor of in on at to for from by with without into onto over under about as than
+    then so yet if not no this that these those it its he she they we you i me him her them us our your
+    their his my there here very too also just only all some any each every both either neither
+    """.split()
+)
+
+
+def classify_sentence(
+    text: str,
+    line: Line,
+    *,
+    index_in_line: int,
+    sentences_in_line: int,
+    line_index: int,
+) -> tuple[str, str | None]:
+    """(kind, reason) of one sentence; reason is None for a claim, else a short rule name."""
+    if line.dropped:
+        return BOILERPLATE, line.dropped
+    sentence = text.strip()
+    if not any(character.isalpha() for character in sentence):
+        return BOILERPLATE, "no-text"
+    if line.heading:
+        return HEADING, "markup"
+    if is_title_line(line, line_index):
+        return HEADING, "title-line"
+    words = len(sentence.split())
+    if is_call_to_action(sentence, words):
+        return BOILERPLATE, "call-to-action"
+    if words <= MAX_DISCLAIMER_WORDS and DISCLAIMER.search(sentence):
+        return BOILERPLATE, "disclaimer"
+    if words <= MAX_FRAGMENT_WORDS and not has_content_word(sentence):
+        return BOILERPLATE, "fragment"
+    if QUESTION_END.search(sentence):
+        return QUESTION, "question"
+    return CLAIM, None
+
+
+def is_title_line(line: Line, line_index: int) -> bool:
+    """A whole line that ends without sentence punctuation and is short, or stands out as a headline."""
+    if FINAL_PUNCTUATION.search(line.text):
+        return False
+    words = len(line.text.split())
+    if words <= MAX_INLINE_TITLE_WORDS:
+        return True
+    return words <= MAX_HEADLINE_WORDS and (line.standalone or line_index == 0)
+
+
+def is_call_to_action(sentence: str, words: int) -> bool:
+    if CALL_TO_ACTION_LEAD.match(sentence):
+        return True
+    return words <= MAX_CALL_TO_ACTION_WORDS and CALL_TO_ACTION_OBJECT.search(sentence) is not None
+
+
+def has_content_word(sentence: str) -> bool:
+    """Whether an uncapitalised word other than a function word occurs: the cheap sign of a predicate."""
+    return any(
+        not word[0].isupper() and word.lower() not in FUNCTION_WORDS for word in WORD.findall(sentence)
+    )
