@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from claimtrack.clean import CALL_TO_ACTION_LEAD, CALL_TO_ACTION_OBJECT, DISCLAIMER, FINAL_PUNCTUATION
+from claimtrack.clean import CALL_TO_ACTION_LEAD, CALL_TO_ACTION_OBJECT, DISCLAIMER, FINAL_PUNCTUATION, is_credit
 from claimtrack.models import BOILERPLATE, CLAIM, HEADING, QUESTION, Line
 
 # A line without final punctuation is a title when it is this short, wherever it stands...
@@ -22,6 +22,8 @@ MAX_FRAGMENT_WORDS = 4
 MAX_CALL_TO_ACTION_WORDS = 20
 MAX_DISCLAIMER_WORDS = 45
 
+# A full stop after a lowercase word inside the line: the line holds prose, not a title ("Mr." and "U.S." do not count).
+INNER_FULL_STOP = re.compile(r"(?<![A-Z])[^\W\d_A-Z]{2,}[.…][\"'”’)\]]*\s+\S")
 QUESTION_END = re.compile(r"\?[\"'”’»)\]]*$")
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 FUNCTION_WORDS = frozenset(
@@ -54,6 +56,8 @@ def classify_sentence(
     words = len(sentence.split())
     if is_call_to_action(sentence, words):
         return BOILERPLATE, "call-to-action"
+    if is_credit(sentence):
+        return BOILERPLATE, "credit"
     if words <= MAX_DISCLAIMER_WORDS and DISCLAIMER.search(sentence):
         return BOILERPLATE, "disclaimer"
     if words <= MAX_FRAGMENT_WORDS and not has_content_word(sentence):
@@ -65,7 +69,7 @@ def classify_sentence(
 
 def is_title_line(line: Line, line_index: int) -> bool:
     """A whole line that ends without sentence punctuation and is short, or stands out as a headline."""
-    if FINAL_PUNCTUATION.search(line.text):
+    if FINAL_PUNCTUATION.search(line.text) or INNER_FULL_STOP.search(line.text):
         return False
     words = len(line.text.split())
     if words <= MAX_INLINE_TITLE_WORDS:

@@ -33,7 +33,7 @@ MARKDOWN_PREFIX = re.compile(r"(?:>\s?|[-*+]\s+|\d{1,3}[.)]\s+)")
 SETEXT_UNDERLINE = re.compile(r"(?:=+|-+)\s*$")
 
 URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|ru|gov|edu|io|info|co|uk)(?:/\S*)?\b", re.I)
-FINAL_PUNCTUATION = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
+FINAL_PUNCTUATION = re.compile(r"[.!?…:;।。！？؟][\"'”’»)\]]*$")
 
 PAGINATION = re.compile(
     r"^(?:(?:showing|displaying|results?)\s+)?(?:page\s+)?\d[\d,]*(?:\s*(?:-|–|to)\s*\d[\d,]*)?"
