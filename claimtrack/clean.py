@@ -42,8 +42,9 @@ PAGINATION = re.compile(
     r"|^(?:\d+\s+){2,}(?:next|»|›|…)?\s*$",
     re.I,
 )
+# A symbol and a price: the price needs decimals, a currency or a percent, so "NATO 2030" is no ticker.
 TICKER_ROW = re.compile(
-    r"^[A-Z][A-Z0-9.]{1,9}(?:/[A-Z]{2,5})?\s+[-+]?[$€£¥]?\d[\d,]*(?:\.\d+)?%?"
+    r"^(?=.*(?:\d\.\d|%|[$€£¥]))[A-Z][A-Z0-9.]{1,9}(?:/[A-Z]{2,5})?\s+[-+]?[$€£¥]?\d[\d,]*(?:\.\d+)?%?"
     r"(?:\s+[-+]?[$€£¥]?\d[\d,]*(?:\.\d+)?%?)*$"
 )
 LINK_LEAD = re.compile(

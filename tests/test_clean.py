@@ -168,6 +168,7 @@ def test_setext_heading_in_markdown():
         ("Opinions expressed by contributors are their own and do not necessarily represent ours.", "disclaimer"),
         ("EUR/USD 1.0841 -0.12%", "ticker"),
         ("* * *", "no-text"),
+        ("GOLD $1,921", "ticker"),
     ],
 )
 def test_general_junk_shapes(line, reason):
@@ -185,6 +186,7 @@ def test_general_junk_shapes(line, reason):
         "See the report published by the ministry in March.",
         "Source material from the archive was destroyed in 1991.",
         "The views of the minister do not match those of the president.",
+        "NATO 2030",
     ],
 )
 def test_claims_that_look_like_junk_are_kept(claim):
