@@ -1,0 +1,450 @@
+"""Fuzzy deduplication of claims: blocking keys, a verifier, and clusters.
+
+Three steps, none of which compares every sentence with every other one:
+
+1. ``match_text`` folds a sentence to the form keys and comparison use.
+2. ``candidate_keys`` turns it into a handful of signed 64-bit blocking keys
+   (MinHash LSH bands over its content words, plus one key for its opening
+   words). Sentences that share a key are candidates; the store persists the
+   keys so an incremental ingest only looks them up.
+3. ``compare`` verifies a candidate pair with rapidfuzz and tells SAME from
+   VARIANT (a number, negation, actor or date differs) from DIFFERENT.
+
+``Clusterer`` ties them together over any ``KeyIndex``: clusters are the
+connected components of the SAME pairs, so they do not depend on the order in
+which sentences arrive.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import struct
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from hashlib import blake2b
+from typing import Protocol
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+SAME = "same"
+VARIANT = "variant"
+DIFFERENT = "different"
+
+NUMBER = "number"
+NEGATION = "negation"
+ACTOR = "actor"
+DATE = "date"
+
+# Verification (scores are rapidfuzz fuzz.ratio of the two match texts, 0-100).
+DEFAULT_THRESHOLD = 85.0  # at or above: the same claim, unless content words differ
+VARIANT_THRESHOLD = 75.0  # at or above, with a number/negation/actor/date change: a variant
+MIN_LENGTH_RATIO = 0.7  # shorter/longer match text below this: never the same claim
+MAX_CHANGED_CONTENT_WORDS = 2  # content words changed on either side, beyond which it is another claim
+CHANGED_CONTENT_SHARE = 0.2  # ...or this share of the sentence's content words, if larger
+MIN_TRUNCATED_WORDS = 6  # a teaser cut short ("…") must keep this many words to match a prefix
+
+# Blocking.
+LSH_BANDS = 6
+LSH_ROWS = 2
+PREFIX_KEY_WORDS = 5  # content words of the opening that make the prefix key
+PREFIX_KEY_BAND = 7  # band number reserved for the prefix key (bands are 0..6)
+_BAND_SHIFT = 60
+
+# Each content word is hashed once with blake2b; the digest is cut into one 32-bit hash per
+# MinHash row. Never change this once keys are persisted (that needs a re-keying of the index).
+_ROW_HASHES = struct.Struct("<%dI" % (LSH_BANDS * LSH_ROWS))
+
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+        "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u200b": "",
+    }
+)  # fmt: skip
+
+_MONTHS = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+).split()
+_MONTH_NAMES = "|".join(m.capitalize() for m in _MONTHS[:12])
+_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_WEEKDAY_NAMES = "|".join(d.capitalize() for d in _WEEKDAYS)
+
+_TRAILING_ELLIPSIS = re.compile(r"\s*(?:\.\s*\.\s*\.|\u2026)[\s.\"')\]]*$")
+_LEADING_PREFIXES = (
+    # "UPDATE:", "BREAKING NEWS -", "UPDATE 2-"
+    re.compile(r"^[A-Z]{2,}(?: [A-Z]{2,}){0,2}(?: \d+)?\s*(?::|-+)\s*"),
+    # "WASHINGTON (Reuters) -", "LONDON, Jan 4 (AFP) -", "Kyiv (AP) -"
+    re.compile(r"^[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}(?:,[^()\n]{1,30})?\s*\([A-Za-z][\w .-]{0,24}\)\s*-*\s*"),
+    # "Friday, January 4, 2019", "January 4, 2019 -"
+    re.compile(rf"^(?:(?:{_WEEKDAY_NAMES}),?\s+)(?:{_MONTH_NAMES})\s+\d{{1,2}},?\s+\d{{4}}\b\s*(?::|-+)?\s*"),
+    re.compile(rf"^(?:{_MONTH_NAMES})\s+\d{{1,2}},?\s+\d{{4}}\s*(?::|-+)\s*"),
+)
+_CONTRACTED_NOT = (
+    (re.compile(r"\b([Ww])on't\b"), r"\1ill not"),
+    (re.compile(r"\b([Cc])an't\b"), r"\1an not"),
+    (re.compile(r"\b([Ss])han't\b"), r"\1hall not"),
+    (re.compile(r"n't\b"), " not"),
+)
+_INNER_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_TOKEN = re.compile(r"[^\W_]+(?:\.\d+)*|%")
+
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {w: str(10 * i) for i, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), start=3)}
+_MAGNITUDES = frozenset("hundred thousand million billion trillion dozen dozens hundreds thousands millions billions "
+                        "percent half twice".split())  # fmt: skip
+_NEGATIONS = frozenset("not no never nobody nothing none neither nor without cannot".split())
+_DATE_WORDS = frozenset(_MONTHS) | frozenset(_WEEKDAYS) | frozenset("yesterday today tomorrow".split())
+_STOPWORDS = frozenset(
+    """a an the and or but if then than that this these those there their they them he she it its his her
+    him we us our you your i me my of in on at to for from by with as into onto over under about after
+    before during between against through up down out off again further once is are was were be been
+    being am do does did doing have has had having will would shall should can could may might must
+    also just so such very too more most much many some any each other own same only which who whom
+    whose what when where why how all both few s said says say""".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What ``compare`` decided about two sentences.
+
+    ``kind`` is SAME, VARIANT or DIFFERENT; for a VARIANT, ``variant`` is
+    number | negation | actor | date and ``a_value``/``b_value`` the differing
+    words as written in each sentence ("" when a side has none).
+    """
+
+    kind: str
+    score: float
+    variant: str | None = None
+    a_value: str | None = None
+    b_value: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A sentence folded for matching: its words, and which were capitalised."""
+
+    match: str
+    tokens: tuple[str, ...]  # casefolded words of ``match``
+    words: tuple[str, ...]  # the same words as written
+    truncated: bool  # ended in an ellipsis: a teaser cut short
+
+    def capitalised(self, i: int) -> bool:
+        """Whether word ``i`` is written with a capital where a sentence does not need one."""
+        return i > 0 and self.words[i][0].isupper()
+
+
+def prepare(text: str) -> Prepared:
+    """Fold a sentence: quotes, dashes, spaces, prefixes, datelines, ellipsis, case."""
+    folded = text.translate(_FOLD)
+    if not folded.isascii():
+        folded = unicodedata.normalize("NFKC", folded)
+    folded = folded.strip()
+    folded, truncated = _strip_ellipsis(folded)
+    folded = _strip_prefixes(folded)
+    if "'" in folded:
+        if "n't" in folded:
+            for pattern, replacement in _CONTRACTED_NOT:
+                folded = pattern.sub(replacement, folded)
+        folded = _INNER_APOSTROPHE.sub("", folded)
+    if "," in folded:
+        folded = _THOUSANDS.sub("", folded)
+    words = tuple(_TOKEN.findall(folded))
+    tokens = " ".join(words).casefold().split()
+    if _NUMBER_WORDS.keys() & tokens or "%" in tokens:
+        tokens = [_NUMBER_WORDS.get(t, "percent" if t == "%" else t) for t in tokens]
+    return Prepared(" ".join(tokens), tuple(tokens), words, truncated)
+
+
+def match_text(text: str) -> str:
+    """The normalised form of a sentence that keys and comparison use."""
+    return prepare(text).match
+
+
+def candidate_keys(match: str) -> list[int]:
+    """Blocking keys of a match text: deterministic, each fits a signed 64-bit integer.
+
+    One key per MinHash band over the set of content words (stopwords left out,
+    so that keys are not shared through "of the"), and one key for the opening
+    content words, which catches teasers cut short and edits near the end.
+    """
+    content = _content_words(match.split())
+    if not content:
+        return [_prefix_key(match.split())] if match else []
+    rows_per_word = [_ROW_HASHES.unpack(blake2b(w.encode(), digest_size=_ROW_HASHES.size).digest()) for w in set(content)]
+    minima = [min(column) for column in zip(*rows_per_word)]
+    keys = []
+    for band in range(LSH_BANDS):
+        rows = minima[band * LSH_ROWS : (band + 1) * LSH_ROWS]
+        keys.append((band << _BAND_SHIFT) | _fold_to_band(rows))
+    keys.append(_prefix_key(content))
+    return keys
+
+
+def compare(a: str | Prepared, b: str | Prepared, threshold: float = DEFAULT_THRESHOLD) -> Verdict:
+    """Decide whether two sentences state the same claim, a variant of it, or another one.
+
+    Pass the sentences as written (or ``prepare``d): capitals tell actors apart
+    and a final ellipsis marks a teaser cut short. Match texts work too, but
+    then actor swaps and teasers are not recognised.
+    """
+    pa = a if isinstance(a, Prepared) else prepare(a)
+    pb = b if isinstance(b, Prepared) else prepare(b)
+    if pa.match == pb.match:
+        return Verdict(SAME, 100.0) if pa.match else Verdict(DIFFERENT, 0.0)
+    if not pa.tokens or not pb.tokens:
+        return Verdict(DIFFERENT, 0.0)
+    pa, pb, a_end, b_end = _aligned_spans(pa, pb)
+    match_a = " ".join(pa.tokens[:a_end])
+    match_b = " ".join(pb.tokens[:b_end])
+    shorter, longer = sorted((len(match_a), len(match_b)))
+    if shorter < MIN_LENGTH_RATIO * longer:
+        return Verdict(DIFFERENT, 0.0)
+    score = fuzz.ratio(match_a, match_b, score_cutoff=VARIANT_THRESHOLD)
+    if not score:
+        return Verdict(DIFFERENT, 0.0)
+    return _judge_differences(pa, pb, a_end, b_end, score, threshold)
+
+
+class KeyIndex(Protocol):
+    """Where candidate keys live: in memory here, a SQL table in the store."""
+
+    def lookup(self, keys: Sequence[int]) -> Iterable[tuple[int, str]]:
+        """Each sentence sharing at least one key, once: (sentence_id, text as written)."""
+        ...
+
+    def add(self, sentence_id: int, text: str, keys: Sequence[int]) -> None:
+        """Remember a sentence's keys (a SQL index has the text already and may ignore it)."""
+        ...
+
+
+class MemoryKeyIndex:
+    """A ``KeyIndex`` in dictionaries; a key held by one sentence stores the bare id."""
+
+    def __init__(self) -> None:
+        self._ids_by_key: dict[int, int | list[int]] = {}
+        self._texts: dict[int, str] = {}
+
+    def lookup(self, keys: Sequence[int]) -> Iterator[tuple[int, str]]:
+        seen: set[int] = set()
+        for key in keys:
+            held = self._ids_by_key.get(key)
+            if held is None:
+                continue
+            for sentence_id in held if isinstance(held, list) else (held,):
+                if sentence_id not in seen:
+                    seen.add(sentence_id)
+                    yield sentence_id, self._texts[sentence_id]
+
+    def add(self, sentence_id: int, text: str, keys: Sequence[int]) -> None:
+        self._texts[sentence_id] = text
+        for key in keys:
+            held = self._ids_by_key.get(key)
+            if held is None:
+                self._ids_by_key[key] = sentence_id
+            elif isinstance(held, list):
+                held.append(sentence_id)
+            else:
+                self._ids_by_key[key] = [held, sentence_id]
+
+
+@dataclass(frozen=True, slots=True)
+class VariantLink:
+    a_id: int
+    b_id: int
+    verdict: Verdict
+
+
+class Clusterer:
+    """Assigns sentences to clusters: the connected components of verified SAME pairs."""
+
+    def __init__(self, index: KeyIndex | None = None, threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.index: KeyIndex = index if index is not None else MemoryKeyIndex()
+        self.threshold = threshold
+        self.variants: list[VariantLink] = []
+        self.candidates_checked = 0
+        self._parent: dict[int, int] = {}  # only sentences that were merged; the rest are their own root
+
+    def add(self, sentence_id: int, text: str) -> int:
+        """Add a sentence, merge it with every SAME candidate, record variants; return its cluster."""
+        prepared = prepare(text)
+        keys = candidate_keys(prepared.match)
+        for other_id, other_text in self.index.lookup(keys):
+            if self.find(other_id) == self.find(sentence_id):
+                continue
+            self.candidates_checked += 1
+            verdict = compare(prepared, prepare(other_text), self.threshold)
+            if verdict.kind == SAME:
+                self._union(sentence_id, other_id)
+            elif verdict.kind == VARIANT:
+                self.variants.append(VariantLink(sentence_id, other_id, verdict))
+        self.index.add(sentence_id, text, keys)
+        return self.find(sentence_id)
+
+    def find(self, sentence_id: int) -> int:
+        """The cluster of a sentence: the smallest id in it."""
+        root = sentence_id
+        while (parent := self._parent.get(root, root)) != root:
+            root = parent
+        while sentence_id != root:
+            sentence_id, self._parent[sentence_id] = self._parent[sentence_id], root
+        return root
+
+    def clusters(self, sentence_ids: Iterable[int]) -> dict[int, list[int]]:
+        """Members of each cluster among the given sentences, keyed by cluster."""
+        members: dict[int, list[int]] = {}
+        for sentence_id in sentence_ids:
+            members.setdefault(self.find(sentence_id), []).append(sentence_id)
+        return members
+
+    def _union(self, a: int, b: int) -> None:
+        root_a, root_b = self.find(a), self.find(b)
+        if root_a != root_b:
+            low, high = sorted((root_a, root_b))
+            self._parent[high] = low
+
+
+# ---- helpers ----------------------------------------------------------------
+
+
+def _strip_ellipsis(text: str) -> tuple[str, bool]:
+    stripped = _TRAILING_ELLIPSIS.sub("", text)
+    return stripped, stripped != text
+
+
+def _strip_prefixes(text: str) -> str:
+    if not text[:1].isupper():
+        return text
+    for _ in range(3):
+        before = text
+        for pattern in _LEADING_PREFIXES:
+            text = pattern.sub("", text, count=1)
+        if text == before:
+            break
+    return text
+
+
+def _content_words(tokens: Sequence[str]) -> list[str]:
+    return [t for t in tokens if t not in _STOPWORDS]
+
+
+def _fold_to_band(rows: Sequence[int]) -> int:
+    value = 0
+    for row in rows:
+        value = ((value << 29) ^ row) & ((1 << _BAND_SHIFT) - 1)
+    return value
+
+
+def _prefix_key(words: Sequence[str]) -> int:
+    opening = " ".join(words[:PREFIX_KEY_WORDS]).encode()
+    digest = int.from_bytes(blake2b(opening, digest_size=8).digest(), "little")
+    return (PREFIX_KEY_BAND << _BAND_SHIFT) | (digest & ((1 << _BAND_SHIFT) - 1))
+
+
+def _aligned_spans(pa: Prepared, pb: Prepared) -> tuple[Prepared, Prepared, int, int]:
+    """How many words of each to compare: a teaser cut short is compared with the other's opening."""
+    a_end, b_end = len(pa.tokens), len(pb.tokens)
+    if pa.truncated and not pb.truncated and a_end < b_end:
+        a_end = _teaser_length(pa)
+        b_end = min(b_end, a_end)
+    elif pb.truncated and not pa.truncated and b_end < a_end:
+        b_end = _teaser_length(pb)
+        a_end = min(a_end, b_end)
+    return pa, pb, a_end, b_end
+
+
+def _teaser_length(teaser: Prepared) -> int:
+    """Words of a teaser worth comparing: the last may be cut mid-word, so it is left out."""
+    if len(teaser.tokens) < MIN_TRUNCATED_WORDS:
+        return len(teaser.tokens)
+    return len(teaser.tokens) - 1
+
+
+def _judge_differences(pa: Prepared, pb: Prepared, a_end: int, b_end: int, score: float, threshold: float) -> Verdict:
+    blocks = _changed_blocks(pa.tokens[:a_end], pb.tokens[:b_end])
+    for a_start, a_stop, b_start, b_stop in blocks:
+        variant = _variant_kind(pa, a_start, a_stop, pb, b_start, b_stop)
+        if variant:
+            return Verdict(
+                VARIANT,
+                score,
+                variant,
+                " ".join(pa.words[a_start:a_stop]),
+                " ".join(pb.words[b_start:b_stop]),
+            )
+    if score < threshold:
+        return Verdict(DIFFERENT, score)
+    changed_a = sum(len(_content_words(pa.tokens[s:e])) for s, e, _, _ in blocks)
+    changed_b = sum(len(_content_words(pb.tokens[s:e])) for _, _, s, e in blocks)
+    content = max(len(_content_words(pa.tokens[:a_end])), len(_content_words(pb.tokens[:b_end])))
+    allowed = max(MAX_CHANGED_CONTENT_WORDS, int(CHANGED_CONTENT_SHARE * content))
+    if max(changed_a, changed_b) > allowed:
+        return Verdict(DIFFERENT, score)
+    return Verdict(SAME, score)
+
+
+def _changed_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int, int]]:
+    """Runs of words that differ, as (a_start, a_stop, b_start, b_stop)."""
+    blocks = []
+    for op in Levenshtein.opcodes(a, b):
+        if op.tag == "equal":
+            continue
+        if blocks and blocks[-1][1] == op.src_start and blocks[-1][3] == op.dest_start:
+            last = blocks.pop()
+            blocks.append((last[0], op.src_end, last[2], op.dest_end))
+        else:
+            blocks.append((op.src_start, op.src_end, op.dest_start, op.dest_end))
+    return blocks
+
+
+def _variant_kind(pa: Prepared, a_start: int, a_stop: int, pb: Prepared, b_start: int, b_stop: int) -> str | None:
+    """What a run of differing words changes, if it changes the claim's meaning."""
+    a_words, b_words = pa.tokens[a_start:a_stop], pb.tokens[b_start:b_stop]
+    changed = set(a_words) ^ set(b_words)
+    if changed & _NEGATIONS:
+        return NEGATION
+    if _is_date_change(pa, a_start, a_stop) or _is_date_change(pb, b_start, b_stop):
+        return DATE
+    if any(_is_number(w) for w in changed):
+        return NUMBER
+    if a_words and b_words and _names(pa, a_start, a_stop) and _names(pb, b_start, b_stop):
+        if _names(pa, a_start, a_stop) != _names(pb, b_start, b_stop):
+            return ACTOR
+    return None
+
+
+def _is_number(word: str) -> bool:
+    return word[0].isdigit() or word in _MAGNITUDES
+
+
+def _is_year(word: str) -> bool:
+    return len(word) == 4 and word.isdigit() and 1800 <= int(word) <= 2100
+
+
+def _is_date_change(p: Prepared, start: int, stop: int) -> bool:
+    """Changed words that are a month, weekday or year, or a day number beside a month."""
+    for i in range(start, stop):
+        word = p.tokens[i]
+        if word in _DATE_WORDS and (word != "may" or p.capitalised(i)):
+            return True
+        if _is_year(word):
+            return True
+        if word[0].isdigit() and len(word) <= 4:
+            neighbours = p.tokens[max(0, i - 1) : i] + p.tokens[i + 1 : i + 2]
+            if any(n in _MONTHS and n != "may" for n in neighbours):
+                return True
+    return False
+
+
+def _names(p: Prepared, start: int, stop: int) -> frozenset[str]:
+    return frozenset(p.tokens[i] for i in range(start, stop) if p.capitalised(i))
