@@ -1,0 +1,318 @@
+"""The command line: parse options, call the library, render. No SQL, no NLP here."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import click
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from . import __version__, render, settings
+from .errors import ClaimtrackError, InputError
+from .store import CLAIM_RECORD_FIELDS, Filters, Store, open_store
+
+
+class _Group(typer.core.TyperGroup):
+    """Turns library errors into one line on stderr and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (ClaimtrackError, sqlite3.Error, OSError) as error:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            raise click.ClickException(_one_line(error)) from None
+        except KeyboardInterrupt:
+            raise click.ClickException("interrupted; every document stored so far is complete") from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    help="Track claims across many sources: ingest documents, then search, export and compare claims.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+SourceOption = Annotated[Optional[str], typer.Option(help="Only documents whose path, URL, title or publisher contains this.")]
+CountryOption = Annotated[Optional[list[str]], typer.Option("--country", help="Only claims about this country (KZ, kaz, Kazakhstan); repeatable.")]
+ActorOption = Annotated[Optional[list[str]], typer.Option("--actor", help="Only claims naming this actor; repeatable.")]
+RoleOption = Annotated[Optional[str], typer.Option(help="With --actor: the actor's role, speaker or subject.")]
+SinceOption = Annotated[Optional[str], typer.Option(help="Claims dated on or after YYYY, YYYY-MM or YYYY-MM-DD.")]
+UntilOption = Annotated[Optional[str], typer.Option(help="Claims dated on or before YYYY, YYYY-MM or YYYY-MM-DD.")]
+ByOption = Annotated[str, typer.Option("--by", help="Date --since/--until filter on: claim or doc.")]
+AllOption = Annotated[bool, typer.Option("--all", help="Every appearance, not one row per cluster.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"claimtrack {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: Annotated[Optional[Path], typer.Option(help=f"Database file (env {settings.DB_ENV_VAR}; default {settings.DEFAULT_DB}).")] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+) -> None:
+    ctx.obj = {"db": db or settings.default_db_path(), "debug": debug}
+
+
+def _store(ctx: typer.Context) -> Store:
+    store = open_store(ctx.obj["db"])
+    ctx.call_on_close(store.close)
+    return store
+
+
+def _filters(
+    source=None, countries=None, actors=None, role=None, since=None, until=None, by: str = "claim"
+) -> Filters:
+    for name, value in (("--since", since), ("--until", until)):
+        if value and not DATE_PATTERN.match(value):
+            raise InputError(f"{name} takes YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
+    if role not in (None, "speaker", "subject"):
+        raise InputError(f"--role is speaker or subject, not {role!r}")
+    if by not in ("claim", "doc"):
+        raise InputError(f"--by is claim or doc, not {by!r}")
+    return Filters(
+        source=source,
+        countries=tuple(_country_code(c) for c in countries or ()),
+        actors=tuple(actors or ()),
+        role=role,
+        since=since,
+        until=until,
+        by_document_date=by == "doc",
+    )
+
+
+def _country_code(text: str) -> str:
+    from .actors import lookup_country, suggest_country
+
+    code = lookup_country(text)
+    if code:
+        return code
+    suggestion = suggest_country(text)
+    hint = f"; did you mean {suggestion}?" if suggestion else ""
+    raise InputError(f"unknown country {text!r}{hint}")
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[list[str], typer.Argument(help="Files, folders (recursive) or - for standard input.")],
+    title: Annotated[Optional[str], typer.Option(help="Title of the documents named.")] = None,
+    publisher: Annotated[Optional[str], typer.Option(help="Publisher of the documents named.")] = None,
+    url: Annotated[Optional[str], typer.Option(help="URL of the documents named.")] = None,
+    date: Annotated[Optional[str], typer.Option(help="Publication date, YYYY-MM-DD.")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes for the CPU stages.")] = 1,
+    as_json: JsonOption = False,
+) -> None:
+    """Read documents, find their claims and store them; unchanged files are skipped."""
+    from .pipeline import ingest as run_ingest
+
+    if date and not re.match(r"^\d{4}-\d{2}-\d{2}$", date):
+        raise InputError(f"--date takes YYYY-MM-DD, not {date!r}")
+    overrides = {k: v for k, v in dict(title=title, publisher=publisher, url=url, date=date).items() if v}
+    store = _store(ctx)
+    err = render.console(stderr=True)
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True, disable=as_json or not err.is_terminal,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("ingesting", total=None)
+
+        def advance(source: str, status: str) -> None:
+            progress.update(task, advance=1, description=f"{status}: {Path(source).name}"[:60])
+
+        report = run_ingest(paths, store, overrides=overrides, workers=max(1, workers), on_document=advance)
+    if as_json:
+        render.print_json(report.as_dict())
+    else:
+        for failure in report.failed:
+            err.print(f"[red]failed[/red] {failure['source']}: {failure['reason']}", markup=True, highlight=False)
+        render.console().print(
+            f"documents: {report.new} new, {report.replaced} replaced, {report.unchanged} unchanged, "
+            f"{len(report.failed)} failed; sentences: {report.sentences}; claims: {report.claims}; "
+            f"boilerplate lines dropped: {report.dropped}"
+        )
+    if report.failed:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help='Words (prefixes match), or "a quoted phrase".')],
+    limit: Annotated[int, typer.Option(help="How many results at most.")] = settings.SEARCH_LIMIT,
+    source: SourceOption = None,
+    country: CountryOption = None,
+    actor: ActorOption = None,
+    role: RoleOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    by: ByOption = "claim",
+    every: AllOption = False,
+    fuzzy: Annotated[bool, typer.Option(help="Also match close spellings of names.")] = True,
+    as_json: JsonOption = False,
+) -> None:
+    """Claims matching QUERY, best first (bm25), one per cluster."""
+    from .search import build_query
+
+    store = _store(ctx)
+    filters = _filters(source, country, actor, role, since, until, by)
+    fts_query = build_query(query, store.terms_near, fuzzy=fuzzy)
+    results = store.search(fts_query, filters, limit, every_appearance=every)
+    if as_json:
+        render.print_json([{k: r[k] for k in CLAIM_RECORD_FIELDS} for r in results])
+        return
+    if not results:
+        render.console(stderr=True).print(f"no claims match {query!r}")
+        return
+    rows = [dict(r, text=render.highlighted(r["marked"])) for r in results]
+    render.console().print(
+        render.table(
+            rows, ("id", "text", "source", "sources_count", "countries"),
+            id={"justify": "right"}, text={"ratio": 4}, source={"overflow": "fold", "max_width": 30},
+        )  # fmt: skip
+    )
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    format: Annotated[str, typer.Option("--format", help="csv, json or jsonl.")] = "csv",
+    output: Annotated[Optional[Path], typer.Option(help="Write here instead of standard output.")] = None,
+    source: SourceOption = None,
+    country: CountryOption = None,
+    actor: ActorOption = None,
+    role: RoleOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    by: ByOption = "claim",
+    every: AllOption = False,
+) -> None:
+    """Every claim (one per cluster) as CSV, JSON or JSON Lines."""
+    writers = {
+        "csv": lambda rows, out: render.write_csv(rows, CLAIM_RECORD_FIELDS, out),
+        "json": render.write_json,
+        "jsonl": render.write_jsonl,
+    }
+    if format not in writers:
+        raise InputError(f"--format is one of {', '.join(writers)}, not {format!r}")
+    store = _store(ctx)
+    records = store.export(_filters(source, country, actor, role, since, until, by), every_appearance=every)
+    if output is None:
+        writers[format](records, sys.stdout)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(output.name + ".partial")
+    with partial.open("w", encoding="utf-8", newline="") as out:
+        writers[format](records, out)
+    os.replace(partial, output)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    claim_id: Annotated[int, typer.Argument(help="The id of a claim (from search or export).")],
+    as_json: JsonOption = False,
+) -> None:
+    """One claim: its record, its place in the document, and its cluster."""
+    store = _store(ctx)
+    sentence = store.sentence(claim_id)
+    if sentence is None:
+        raise InputError(f"there is no sentence with id {claim_id}")
+    record = store.claim_records([claim_id])[0]
+    context = store.neighbours(sentence["document_id"], sentence["position"], settings.NEIGHBOURS)
+    members = store.cluster_members(sentence["cluster_id"]) if sentence["cluster_id"] else []
+    if as_json:
+        render.print_json({**record, "kind": sentence["kind"], "context": context, "cluster": members})
+        return
+    out = render.console()
+    out.print(render.table([record], CLAIM_RECORD_FIELDS[2:], title=f"claim {claim_id}"))
+    out.print(f"\n[bold]{record['text']}[/bold]\n", highlight=False)
+    for row in context:
+        marker = "→" if row["id"] == claim_id else " "
+        out.print(f"{marker} {row['position']:>4} [dim]{row['kind']}[/dim] {row['text']}", highlight=False)
+    if len(members) > 1:
+        out.print(render.table(members, ("claim_id", "source", "position", "text"), title="same claim elsewhere"))
+
+
+@app.command()
+def dupes(
+    ctx: typer.Context,
+    min_sources: Annotated[int, typer.Option(help="Only clusters seen in at least this many documents.")] = 2,
+    limit: Annotated[int, typer.Option(help="How many clusters at most.")] = 50,
+    source: SourceOption = None,
+    country: CountryOption = None,
+    actor: ActorOption = None,
+    role: RoleOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    by: ByOption = "claim",
+    as_json: JsonOption = False,
+) -> None:
+    """Claims that appear more than once, most sources first."""
+    from .cluster import with_similarity
+
+    store = _store(ctx)
+    clusters = [
+        with_similarity(c)
+        for c in store.dupes(_filters(source, country, actor, role, since, until, by), min_sources, limit)
+    ]
+    if as_json:
+        render.print_json(clusters)
+        return
+    out = render.console()
+    if not clusters:
+        out.print("no repeated claims")
+    for cluster in clusters:
+        out.print(
+            f"\n[bold]cluster {cluster['cluster_id']}[/bold]: {cluster['count']} appearances in "
+            f"{cluster['sources_count']} documents, first {cluster['first_seen'] or '?'}, "
+            f"last {cluster['last_seen'] or '?'}\n{cluster['text']}",
+            highlight=False,
+        )
+        out.print(render.table(cluster["members"], ("claim_id", "source", "position", "similarity", "text")))
+
+
+@app.command()
+def sources(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """The documents in the database."""
+    rows = _store(ctx).sources()
+    if as_json:
+        render.print_json(rows)
+        return
+    render.console().print(
+        render.table(rows, ("id", "source", "title", "publisher", "date", "sentences", "claims", "dropped"))
+    )
+
+
+@app.command()
+def stats(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Counts of documents, sentences, claims, clusters and actors."""
+    figures = _store(ctx).stats()
+    if as_json:
+        render.print_json(figures)
+        return
+    rows = [{"what": k.replace("_", " "), "count": v} for k, v in figures.items()]
+    render.console().print(render.table(rows, ("what", "count"), count={"justify": "right"}))
+
+
+def _one_line(error: BaseException) -> str:
+    if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
+        return "the database is busy with another writer; try again"
+    if isinstance(error, sqlite3.Error):
+        return f"database error: {error}"
+    return " ".join(str(error).split()) or type(error).__name__

@@ -1,0 +1,174 @@
+"""Orchestration: read -> clean -> split -> classify -> actors/dates -> dedupe -> store.
+
+Each stage lives in its own module and knows nothing of the others; this module
+only passes their records along.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from . import actors, dates
+from .classify import classify_sentence
+from .clean import clean_lines
+from .cluster import StoreClusterer
+from .models import BOILERPLATE, CLAIM, HEADING, Document, ProcessedDocument, ReadFailure, Sentence
+from .read import iter_documents
+from .sentences import split_sentences
+from .store import Store
+
+CHUNK_SIZE = 8  # documents handed to a worker process at a time
+
+
+@dataclass(slots=True)
+class IngestReport:
+    new: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    failed: list[dict] = field(default_factory=list)
+    sentences: int = 0
+    claims: int = 0
+    dropped: int = 0
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def segment(document: Document) -> list[Sentence]:
+    """Clean, split and classify: every sentence and dropped line, in document order."""
+    result: list[Sentence] = []
+    kept_lines = 0
+    for line in clean_lines(document.text, document.format):
+        if line.dropped:
+            result.append(
+                Sentence(len(result), line.start, line.end, line.text, BOILERPLATE, f"clean:{line.dropped}")
+            )
+            continue
+        spans = split_sentences(line.text)
+        for index, (start, end) in enumerate(spans):
+            text = line.text[start:end]
+            kind, reason = classify_sentence(
+                text, line, index_in_line=index, sentences_in_line=len(spans), line_index=kept_lines
+            )
+            result.append(Sentence(len(result), line.start + start, line.start + end, text, kind, reason))
+        kept_lines += 1
+    return result
+
+
+def process_document(document: Document) -> ProcessedDocument:
+    """Every CPU stage for one document; pure, so it can run in a worker process."""
+    document = _with_text_date(document)
+    sentences = segment(document)
+    document = _with_headline_title(document, sentences)
+    processed = ProcessedDocument(document, sentences)
+    years = dates.years_stated(document.text)
+    for sentence in sentences:
+        if sentence.kind != CLAIM:
+            continue
+        processed.actors[sentence.position] = actors.extract_actors(sentence.text)
+        claim_date = dates.extract_claim_date(sentence.text, doc_date=document.date, doc_years=years)
+        if claim_date is None and document.date:
+            claim_date = dates.document_claim_date(document.date)
+        if claim_date is not None:
+            processed.dates[sentence.position] = claim_date
+    return processed
+
+
+def _with_text_date(document: Document) -> Document:
+    if document.date:
+        return document
+    found = dates.date_from_text(document.text)
+    if found is None:
+        return document
+    return dataclasses.replace(document, date=found[0], date_source=found[1])
+
+
+def _with_headline_title(document: Document, sentences: list[Sentence]) -> Document:
+    """A document without a title takes its first line when that line is a headline."""
+    if document.title:
+        return document
+    first = next((s for s in sentences if s.kind != BOILERPLATE), None)
+    if first is None or first.kind != HEADING:
+        return document
+    return dataclasses.replace(document, title=first.text)
+
+
+def ingest(
+    paths: list[str],
+    store: Store,
+    *,
+    overrides: dict[str, str] | None = None,
+    workers: int = 1,
+    on_document: Callable[[str, str], None] | None = None,
+) -> IngestReport:
+    """Read, process and store every document under `paths`; one bad file never stops the run."""
+    report = IngestReport()
+    clusterer = StoreClusterer()
+    notify = on_document or (lambda source, status: None)
+    for item in _processed(iter_documents(paths, overrides), store, report, workers, notify):
+        if isinstance(item, ReadFailure):
+            report.failed.append({"source": item.source, "reason": item.reason})
+            notify(item.source, "failed")
+            continue
+        try:
+            result = store.write_document(item, clusterer)
+        except Exception as error:  # one document's failure is reported, the run goes on
+            report.failed.append({"source": item.document.source, "reason": f"cannot store: {error}"})
+            notify(item.document.source, "failed")
+            continue
+        setattr(report, result.status, getattr(report, result.status) + 1)
+        report.sentences += result.sentences
+        report.claims += result.claims
+        report.dropped += result.dropped
+        notify(item.document.source, result.status)
+    return report
+
+
+def _processed(
+    items: Iterable[Document | ReadFailure],
+    store: Store,
+    report: IngestReport,
+    workers: int,
+    notify: Callable[[str, str], None],
+) -> Iterator[ProcessedDocument | ReadFailure]:
+    """Processed documents that need storing, in input order; unreadable and unchanged ones are counted."""
+
+    def needing_work() -> Iterator[Document]:
+        for item in items:
+            if isinstance(item, ReadFailure):
+                report.failed.append({"source": item.source, "reason": item.reason})
+                notify(item.source, "failed")
+            elif store.document_state(item) == "unchanged":
+                report.unchanged += 1
+                notify(item.source, "unchanged")
+            else:
+                yield item
+
+    if workers <= 1:
+        yield from map(_process_safely, needing_work())
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        # Batches are taken here, in this thread: the store is only ever used from it.
+        for batch in _batches(needing_work(), workers * CHUNK_SIZE * 2):
+            yield from pool.imap(_process_safely, batch, chunksize=CHUNK_SIZE)
+
+
+def _process_safely(document: Document) -> ProcessedDocument | ReadFailure:
+    try:
+        return process_document(document)
+    except Exception as error:  # a bug on one document must not stop the run; it is reported
+        return ReadFailure(document.source, f"cannot process: {type(error).__name__}: {error}")
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

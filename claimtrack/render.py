@@ -1,0 +1,77 @@
+"""Output: rich tables for people; JSON, JSON Lines and CSV for programs."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import IO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+HIGHLIGHT_START, HIGHLIGHT_END = "\x02", "\x03"  # markers FTS5 highlight() puts around matches
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def highlighted(marked: str) -> Text:
+    """Rich text with the search matches between FTS5 markers in bold yellow."""
+    text = Text()
+    bold = False
+    for piece in marked.replace(HIGHLIGHT_END, HIGHLIGHT_START).split(HIGHLIGHT_START):
+        text.append(piece, style="bold yellow" if bold else None)
+        bold = not bold
+    return text
+
+
+def cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def table(rows: Sequence[dict], columns: Sequence[str], title: str | None = None, **column_styles) -> Table:
+    result = Table(title=title, show_lines=False, expand=False)
+    for column in columns:
+        result.add_column(column.replace("_", " "), **column_styles.get(column, {}))
+    for row in rows:
+        result.add_row(*(row[c] if isinstance(row.get(c), Text) else cell(row.get(c)) for c in columns))
+    return result
+
+
+def write_json(rows: Iterable[dict], out: IO[str]) -> None:
+    """A JSON array streamed row by row, valid for any text."""
+    out.write("[")
+    for index, row in enumerate(rows):
+        out.write(",\n" if index else "\n")
+        out.write(json.dumps(row, ensure_ascii=False))
+    out.write("\n]\n")
+
+
+def write_jsonl(rows: Iterable[dict], out: IO[str]) -> None:
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def write_csv(rows: Iterable[dict], columns: Sequence[str], out: IO[str]) -> None:
+    """CSV with lists joined by "; " and cells a spreadsheet would run as formulas neutralised."""
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([safe_cell(cell(row.get(c))) for c in columns])
+
+
+def safe_cell(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def print_json(value) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")

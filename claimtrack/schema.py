@@ -1,0 +1,132 @@
+"""The database schema, as ordered migrations.
+
+Each migration is SQL applied once, in order; ``schema_version`` records the
+newest one applied. A database made by a newer claimtrack is refused, never
+rewritten.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: documents, sentences, clusters, actors, dates, full-text index.
+    """
+    CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL UNIQUE,
+        title TEXT,
+        publisher TEXT,
+        url TEXT,
+        date TEXT,
+        date_source TEXT,
+        format TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        text TEXT NOT NULL,
+        ingested_at TEXT NOT NULL
+    );
+    CREATE INDEX documents_date ON documents(date);
+    CREATE INDEX documents_publisher ON documents(publisher);
+    CREATE INDEX documents_hash ON documents(content_hash);
+
+    CREATE TABLE clusters (
+        id INTEGER PRIMARY KEY,
+        representative_id INTEGER REFERENCES sentences(id) ON DELETE SET NULL,
+        size INTEGER NOT NULL DEFAULT 1,
+        sources_count INTEGER NOT NULL DEFAULT 1,
+        first_seen TEXT,
+        last_seen TEXT
+    );
+    CREATE INDEX clusters_sources_count ON clusters(sources_count);
+    CREATE INDEX clusters_representative ON clusters(representative_id);
+
+    CREATE TABLE sentences (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        char_start INTEGER NOT NULL,
+        char_end INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('claim', 'heading', 'question', 'boilerplate')),
+        reason TEXT,
+        cluster_id INTEGER REFERENCES clusters(id) ON DELETE SET NULL,
+        date TEXT,
+        date_precision TEXT CHECK (date_precision IN ('day', 'month', 'year', 'partial')),
+        date_text TEXT,
+        date_source TEXT CHECK (date_source IN ('text', 'document')),
+        UNIQUE (document_id, position)
+    );
+    CREATE INDEX sentences_kind ON sentences(kind);
+    CREATE INDEX sentences_cluster ON sentences(cluster_id);
+    CREATE INDEX sentences_date ON sentences(date);
+
+    CREATE TABLE match_keys (
+        key INTEGER NOT NULL,
+        sentence_id INTEGER NOT NULL REFERENCES sentences(id) ON DELETE CASCADE
+    );
+    CREATE INDEX match_keys_key ON match_keys(key);
+    CREATE INDEX match_keys_sentence ON match_keys(sentence_id);
+
+    CREATE TABLE variants (
+        a_id INTEGER NOT NULL REFERENCES sentences(id) ON DELETE CASCADE,
+        b_id INTEGER NOT NULL REFERENCES sentences(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('number', 'negation', 'actor', 'date')),
+        a_value TEXT,
+        b_value TEXT,
+        similarity REAL,
+        PRIMARY KEY (a_id, b_id)
+    );
+    CREATE INDEX variants_b ON variants(b_id);
+    CREATE INDEX variants_kind ON variants(kind);
+
+    CREATE TABLE actors (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('person', 'organisation', 'country', 'place', 'region')),
+        country TEXT,
+        curated INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX actors_country ON actors(country);
+    CREATE INDEX actors_kind ON actors(kind);
+
+    CREATE TABLE actor_aliases (
+        alias TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+        actor_id INTEGER NOT NULL REFERENCES actors(id) ON DELETE CASCADE
+    );
+    CREATE INDEX actor_aliases_actor ON actor_aliases(actor_id);
+
+    CREATE TABLE sentence_actors (
+        sentence_id INTEGER NOT NULL REFERENCES sentences(id) ON DELETE CASCADE,
+        actor_id INTEGER NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('subject', 'speaker')),
+        surface TEXT,
+        PRIMARY KEY (sentence_id, actor_id, role)
+    );
+    CREATE INDEX sentence_actors_actor ON sentence_actors(actor_id, role);
+
+    CREATE VIRTUAL TABLE sentences_fts USING fts5(
+        text, content='sentences', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE VIRTUAL TABLE sentences_fts_vocab USING fts5vocab(sentences_fts, 'row');
+    CREATE TRIGGER sentences_ai AFTER INSERT ON sentences BEGIN
+        INSERT INTO sentences_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER sentences_ad AFTER DELETE ON sentences BEGIN
+        INSERT INTO sentences_fts(sentences_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    END;
+    CREATE TRIGGER sentences_au AFTER UPDATE OF text ON sentences BEGIN
+        INSERT INTO sentences_fts(sentences_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO sentences_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+
+    CREATE VIEW claims AS
+    SELECT s.id, s.text, d.source, d.title AS source_title, d.publisher, d.url,
+           d.date AS doc_date, s.date, s.date_precision, s.cluster_id,
+           c.sources_count, s.position, s.document_id
+    FROM sentences s
+    JOIN documents d ON d.id = s.document_id
+    LEFT JOIN clusters c ON c.id = s.cluster_id
+    WHERE s.kind = 'claim';
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,65 @@
+"""Turn what a user types into a safe FTS5 query, expanded with close index terms.
+
+Every word the user types is quoted, so no input is read as FTS5 syntax: `"`,
+`AND (`, `U.S.`, `*` and SQL fragments are just words. Each word matches as a
+prefix when it has three letters or more (so "Tokayev" also finds the glued
+"TokayevForced"), and words of four
+letters or more also match index terms within a small edit distance
+("Tokaev" finds "Tokayev").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+
+from rapidfuzz import fuzz, process
+
+from . import settings
+from .errors import QueryError
+
+WORD = re.compile(r"\w+", re.UNICODE)
+PHRASE = re.compile(r'"([^"]*)"')
+PREFIX_MIN_LENGTH = 3  # "U.S." is the words "u" and "s": as prefixes they would match everything
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a query, folded the way the index folds them (case and accents)."""
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return WORD.findall(folded)
+
+
+def close_terms(word: str, vocabulary: Iterable[str]) -> list[str]:
+    """Index terms that look like a misspelling or other transliteration of `word`."""
+    if len(word) < settings.FUZZY_MIN_TERM_LENGTH or word.isdigit():
+        return []
+    matches = process.extract(
+        word,
+        vocabulary,
+        scorer=fuzz.ratio,
+        score_cutoff=settings.FUZZY_MIN_SCORE,
+        limit=settings.FUZZY_MAX_TERMS,
+    )
+    return sorted(term for term, _, _ in matches if term != word and not term.startswith(word))
+
+
+def build_query(text: str, terms_near: Callable[[str], Iterable[str]] | None = None, fuzzy: bool = True) -> str:
+    """An FTS5 MATCH expression for `text`: every word (or quoted phrase) must match.
+
+    `terms_near(word)` gives the index vocabulary worth comparing with `word`.
+    """
+    parts = []
+    for phrase in PHRASE.findall(text):
+        words = query_words(phrase)
+        if words:
+            parts.append('"' + " ".join(words) + '"')
+    for word in query_words(PHRASE.sub(" ", text)):
+        alternatives = [f'"{word}"*' if len(word) >= PREFIX_MIN_LENGTH else f'"{word}"']
+        if fuzzy and terms_near is not None:
+            alternatives += [f'"{term}"*' for term in close_terms(word, terms_near(word))]
+        parts.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
+    if not parts:
+        raise QueryError("the query has no words to search for")
+    return " AND ".join(parts)

@@ -1,0 +1,564 @@
+"""The database: the only module that writes SQL.
+
+A `Store` wraps one SQLite connection (through sqlite-utils). Writes happen one
+document per transaction, so an interrupted ingest leaves the database as it
+was before the document in progress.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from . import settings
+from .errors import DatabaseError
+from .models import CLAIM, Document, ProcessedDocument
+from .schema import MIGRATIONS, SCHEMA_VERSION
+
+CLAIM_RECORD_FIELDS = (
+    "id", "text", "source", "source_title", "publisher", "url", "doc_date", "date",
+    "actors", "countries", "cluster_id", "sources_count", "position",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What narrows the claims a command lists."""
+
+    source: str | None = None
+    countries: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    role: str | None = None
+    since: str | None = None
+    until: str | None = None
+    by_document_date: bool = False
+
+
+@dataclass(slots=True)
+class WriteResult:
+    status: str  # new | replaced | unchanged
+    sentences: int = 0
+    claims: int = 0
+    dropped: int = 0
+
+
+@dataclass(slots=True)
+class _Where:
+    clauses: list[str] = field(default_factory=list)
+    params: list = field(default_factory=list)
+
+    def add(self, clause: str, *params) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    def sql(self) -> str:
+        return " AND ".join(self.clauses) if self.clauses else "1"
+
+
+def open_store(path: Path | str) -> Store:
+    """Open (creating or migrating) the database at `path`."""
+    path = Path(path)
+    if path.exists() and path.is_dir():
+        raise DatabaseError(f"{path} is a folder, not a database file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=settings.BUSY_TIMEOUT_MS / 1000)
+        store = Store(conn)
+        store.migrate()
+    except sqlite3.DatabaseError as error:
+        raise DatabaseError(f"cannot open {path}: {error}") from None
+    return store
+
+
+class Store:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        conn.execute(f"PRAGMA busy_timeout = {settings.BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # ---- schema -------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        if not self.db["schema_version"].exists():
+            return 0
+        row = self.conn.execute("SELECT max(version) FROM schema_version").fetchone()
+        return row[0] or 0
+
+    def migrate(self) -> None:
+        self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fails on a non-database
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise DatabaseError(
+                f"this database has schema version {version}; this claimtrack knows up to "
+                f"{SCHEMA_VERSION}: upgrade claimtrack"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        if version == 0 and self.db.table_names():
+            raise DatabaseError("this file is an SQLite database, but not claimtrack's")
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        with self.transaction():
+            self.conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version "
+                "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            for number, sql in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in _statements(sql):
+                    self.conn.execute(statement)
+                self.conn.execute(
+                    "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                    (number, _now()),
+                )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # ---- writing --------------------------------------------------------------
+
+    def document_state(self, document: Document) -> str:
+        """`new`, `unchanged`, or `changed` compared with the stored version."""
+        row = self.conn.execute(
+            "SELECT content_hash, title, publisher, url, date FROM documents WHERE source = ?",
+            (document.source,),
+        ).fetchone()
+        if row is None:
+            return "new"
+        stored = (document.content_hash, document.title, document.publisher, document.url, document.date)
+        return "unchanged" if tuple(row) == stored else "changed"
+
+    def write_document(self, processed: ProcessedDocument, clusterer) -> WriteResult:
+        """Store one processed document, replacing an older version, in one transaction."""
+        document = processed.document
+        with self.transaction():
+            replaced = self._delete_document(document.source, clusterer)
+            document_id = self._insert_document(document)
+            claim_ids = self._insert_sentences(document_id, processed)
+            self._insert_actors(processed, claim_ids)
+            clusterer.assign(self, sorted(claim_ids.values()))
+        claims = sum(1 for s in processed.sentences if s.kind == CLAIM)
+        dropped = sum(1 for s in processed.sentences if (s.reason or "").startswith("clean:"))
+        return WriteResult(
+            status="replaced" if replaced else "new",
+            sentences=len(processed.sentences) - dropped,
+            claims=claims,
+            dropped=dropped,
+        )
+
+    def _delete_document(self, source: str, clusterer) -> bool:
+        row = self.conn.execute("SELECT id FROM documents WHERE source = ?", (source,)).fetchone()
+        if row is None:
+            return False
+        orphaned = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT o.id FROM sentences s JOIN sentences o ON o.cluster_id = s.cluster_id "
+                "WHERE s.document_id = ? AND o.document_id != ?",
+                (row[0], row[0]),
+            )
+        ]
+        self.conn.execute("DELETE FROM documents WHERE id = ?", (row[0],))
+        self.conn.execute("DELETE FROM clusters WHERE representative_id IS NULL")
+        if orphaned:
+            clusterer.reassign(self, orphaned)
+        return True
+
+    def _insert_document(self, document: Document) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO documents (source, title, publisher, url, date, date_source, format, "
+            "content_hash, text, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                document.source, document.title, document.publisher, document.url, document.date,
+                document.date_source, document.format, document.content_hash, document.text, _now(),
+            ),
+        )  # fmt: skip
+        return cursor.lastrowid
+
+    def _insert_sentences(self, document_id: int, processed: ProcessedDocument) -> dict[int, int]:
+        """Insert every sentence; return the new ids of the claims by position."""
+        claim_ids = {}
+        for sentence in processed.sentences:
+            date = processed.dates.get(sentence.position)
+            cursor = self.conn.execute(
+                "INSERT INTO sentences (document_id, position, char_start, char_end, text, kind, "
+                "reason, date, date_precision, date_text, date_source) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    document_id, sentence.position, sentence.start, sentence.end, sentence.text,
+                    sentence.kind, sentence.reason,
+                    date.date if date else None, date.precision if date else None,
+                    date.text if date else None, date.source if date else None,
+                ),
+            )  # fmt: skip
+            if sentence.kind == CLAIM:
+                claim_ids[sentence.position] = cursor.lastrowid
+        return claim_ids
+
+    def _insert_actors(self, processed: ProcessedDocument, claim_ids: dict[int, int]) -> None:
+        for position, mentions in processed.actors.items():
+            sentence_id = claim_ids.get(position)
+            if sentence_id is None:
+                continue
+            for mention in mentions:
+                actor_id = self.upsert_actor(mention.name, mention.kind, mention.country, [mention.surface])
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO sentence_actors (sentence_id, actor_id, role, surface) "
+                    "VALUES (?, ?, ?, ?)",
+                    (sentence_id, actor_id, mention.role, mention.surface),
+                )
+
+    def upsert_actor(
+        self, name: str, kind: str, country: str | None, aliases: Iterable[str] = (), curated: bool = False
+    ) -> int:
+        """The id of the actor called `name` (or known by it as an alias), created if new."""
+        row = self.conn.execute(
+            "SELECT a.id, a.country, a.curated FROM actors a WHERE a.name = ? "
+            "UNION ALL SELECT a.id, a.country, a.curated FROM actor_aliases x "
+            "JOIN actors a ON a.id = x.actor_id WHERE x.alias = ? LIMIT 1",
+            (name, name),
+        ).fetchone()
+        if row is None:
+            actor_id = self.conn.execute(
+                "INSERT INTO actors (name, kind, country, curated) VALUES (?, ?, ?, ?)",
+                (name, kind, country, int(curated)),
+            ).lastrowid
+        else:
+            actor_id, known_country, known_curated = row
+            if curated:
+                self.conn.execute(
+                    "UPDATE actors SET kind = ?, country = coalesce(?, country), curated = 1 WHERE id = ?",
+                    (kind, country, actor_id),
+                )
+            elif country and not known_country and not known_curated:
+                self.conn.execute("UPDATE actors SET country = ? WHERE id = ?", (country, actor_id))
+        for alias in {name, *aliases} - {""}:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO actor_aliases (alias, actor_id) VALUES (?, ?)", (alias, actor_id)
+            )
+        return actor_id
+
+    # ---- the dedupe index -------------------------------------------------------
+
+    def add_match_keys(self, sentence_id: int, keys: Iterable[int]) -> None:
+        self.conn.executemany(
+            "INSERT INTO match_keys (key, sentence_id) VALUES (?, ?)", [(k, sentence_id) for k in keys]
+        )
+
+    def candidates(self, keys: list[int], exclude_id: int) -> list[tuple[int, str, int | None]]:
+        """Clustered claims sharing a match key: (id, text, cluster_id)."""
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        return self.conn.execute(
+            f"SELECT s.id, s.text, s.cluster_id FROM sentences s WHERE s.id IN "
+            f"(SELECT sentence_id FROM match_keys WHERE key IN ({marks})) "
+            f"AND s.id != ? AND s.cluster_id IS NOT NULL",
+            (*keys, exclude_id),
+        ).fetchall()
+
+    def claim_texts(self, ids: list[int]) -> list[tuple[int, str]]:
+        marks = ",".join("?" * len(ids))
+        return self.conn.execute(
+            f"SELECT id, text FROM sentences WHERE id IN ({marks}) ORDER BY id", ids
+        ).fetchall()
+
+    def clear_clusters(self, sentence_ids: list[int]) -> None:
+        """Take sentences out of their clusters and the key index, to be clustered again."""
+        rows = [(i,) for i in sentence_ids]
+        self.conn.executemany("UPDATE sentences SET cluster_id = NULL WHERE id = ?", rows)
+        self.conn.executemany("DELETE FROM match_keys WHERE sentence_id = ?", rows)
+        self.conn.execute("DELETE FROM clusters WHERE id NOT IN (SELECT cluster_id FROM sentences "
+                          "WHERE cluster_id IS NOT NULL)")  # fmt: skip
+
+    def join_cluster(self, sentence_id: int, cluster_ids: set[int]) -> int:
+        """Put the sentence in the union of `cluster_ids` (a new cluster when empty)."""
+        if not cluster_ids:
+            cluster_id = self.conn.execute(
+                "INSERT INTO clusters (representative_id) VALUES (?)", (sentence_id,)
+            ).lastrowid
+        else:
+            cluster_id = min(cluster_ids)
+            others = sorted(cluster_ids - {cluster_id})
+            for other in others:
+                self.conn.execute("UPDATE sentences SET cluster_id = ? WHERE cluster_id = ?", (cluster_id, other))
+                self.conn.execute("DELETE FROM clusters WHERE id = ?", (other,))
+        self.conn.execute("UPDATE sentences SET cluster_id = ? WHERE id = ?", (cluster_id, sentence_id))
+        return cluster_id
+
+    def add_variant(self, a_id: int, b_id: int, kind: str, a_value: str, b_value: str, score: float) -> None:
+        if a_id > b_id:
+            a_id, b_id, a_value, b_value = b_id, a_id, b_value, a_value
+        self.conn.execute(
+            "INSERT OR REPLACE INTO variants (a_id, b_id, kind, a_value, b_value, similarity) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (a_id, b_id, kind, a_value, b_value, score),
+        )
+
+    def refresh_clusters(self, cluster_ids: Iterable[int]) -> None:
+        """Recompute size, sources, first/last appearance and representative of clusters."""
+        for cluster_id in sorted(set(cluster_ids)):
+            members = self.conn.execute(
+                "SELECT s.id, s.document_id, d.date FROM sentences s JOIN documents d ON d.id = s.document_id "
+                "WHERE s.cluster_id = ? ORDER BY d.date IS NULL, d.date, s.document_id, s.position",
+                (cluster_id,),
+            ).fetchall()
+            if not members:
+                self.conn.execute("DELETE FROM clusters WHERE id = ?", (cluster_id,))
+                continue
+            dates = [m[2] for m in members if m[2]]
+            self.conn.execute(
+                "UPDATE clusters SET representative_id = ?, size = ?, sources_count = ?, first_seen = ?, "
+                "last_seen = ? WHERE id = ?",
+                (
+                    members[0][0], len(members), len({m[1] for m in members}),
+                    min(dates) if dates else None, max(dates) if dates else None, cluster_id,
+                ),
+            )  # fmt: skip
+
+    def cluster_of(self, sentence_id: int) -> int | None:
+        row = self.conn.execute("SELECT cluster_id FROM sentences WHERE id = ?", (sentence_id,)).fetchone()
+        return row[0] if row else None
+
+    # ---- reading ----------------------------------------------------------------
+
+    def terms_near(self, word: str) -> list[str]:
+        """Index terms worth comparing with `word`: same first letter, similar length.
+
+        A range on the vocabulary table is answered from the index, so this stays
+        fast with millions of terms.
+        """
+        first = word[0]
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT term FROM sentences_fts_vocab WHERE term >= ? AND term < ? "
+                "AND length(term) BETWEEN ? AND ?",
+                (first, chr(ord(first) + 1), len(word) - 2, len(word) + 3),
+            )
+        ]
+
+    def search(self, fts_query: str, filters: Filters, limit: int, every_appearance: bool) -> list[dict]:
+        where = self._filters(filters)
+        rows = self.conn.execute(
+            f"""
+            WITH hits AS (
+                SELECT s.id, s.cluster_id, bm25(sentences_fts) AS rank,
+                       highlight(sentences_fts, 0, char(2), char(3)) AS marked
+                FROM sentences_fts
+                JOIN sentences s ON s.id = sentences_fts.rowid
+                JOIN documents d ON d.id = s.document_id
+                WHERE sentences_fts MATCH ? AND s.kind = 'claim' AND {where.sql()}
+            ), ranked AS (
+                SELECT *, row_number() OVER (
+                    PARTITION BY CASE WHEN ? THEN id ELSE cluster_id END ORDER BY rank, id
+                ) AS nth FROM hits
+            )
+            SELECT id, rank, marked FROM ranked WHERE nth = 1 ORDER BY rank, id LIMIT ?
+            """,
+            (fts_query, *where.params, int(every_appearance), limit),
+        ).fetchall()
+        records = {r["id"]: r for r in self.claim_records([row[0] for row in rows])}
+        results = []
+        for claim_id, rank, marked in rows:
+            record = records[claim_id]
+            record["rank"] = round(rank, 4)
+            record["marked"] = marked
+            results.append(record)
+        return results
+
+    def export(self, filters: Filters, every_appearance: bool) -> Iterator[dict]:
+        """Claim records in document order; one per cluster (its first match) unless `every_appearance`."""
+        where = self._filters(filters)
+        cursor = self.conn.execute(
+            f"""
+            SELECT id FROM (
+                SELECT s.id, s.document_id, s.position, row_number() OVER (
+                    PARTITION BY CASE WHEN ? THEN s.id ELSE coalesce(s.cluster_id, -s.id) END
+                    ORDER BY d.date IS NULL, d.date, s.document_id, s.position
+                ) AS nth
+                FROM sentences s JOIN documents d ON d.id = s.document_id
+                WHERE s.kind = 'claim' AND {where.sql()}
+            ) WHERE nth = 1 ORDER BY document_id, position
+            """,
+            (int(every_appearance), *where.params),
+        )
+        while batch := cursor.fetchmany(500):
+            yield from self.claim_records([row[0] for row in batch])
+
+    def claim_records(self, ids: list[int]) -> list[dict]:
+        """The claim records for `ids`, in that order."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self.db.query(
+            f"""
+            SELECT s.id, s.text, d.source, d.title AS source_title, d.publisher, d.url,
+                   d.date AS doc_date, s.date,
+                   (SELECT json_group_array(name) FROM (
+                        SELECT DISTINCT a.name FROM sentence_actors sa JOIN actors a ON a.id = sa.actor_id
+                        WHERE sa.sentence_id = s.id ORDER BY a.name)) AS actors,
+                   (SELECT json_group_array(country) FROM (
+                        SELECT DISTINCT a.country FROM sentence_actors sa JOIN actors a ON a.id = sa.actor_id
+                        WHERE sa.sentence_id = s.id AND a.country IS NOT NULL ORDER BY a.country)) AS countries,
+                   s.cluster_id, coalesce(c.sources_count, 1) AS sources_count, s.position
+            FROM sentences s
+            JOIN documents d ON d.id = s.document_id
+            LEFT JOIN clusters c ON c.id = s.cluster_id
+            WHERE s.id IN ({marks})
+            """,
+            ids,
+        )
+        by_id = {}
+        for row in rows:
+            row["actors"] = _json_list(row["actors"])
+            row["countries"] = _json_list(row["countries"])
+            by_id[row["id"]] = row
+        return [by_id[i] for i in ids if i in by_id]
+
+    def sentence(self, sentence_id: int) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM sentences WHERE id = ?", [sentence_id]))
+        return rows[0] if rows else None
+
+    def neighbours(self, document_id: int, position: int, around: int) -> list[dict]:
+        return list(
+            self.db.query(
+                "SELECT id, position, kind, reason, text FROM sentences WHERE document_id = ? "
+                "AND position BETWEEN ? AND ? ORDER BY position",
+                [document_id, position - around, position + around],
+            )
+        )
+
+    def cluster_members(self, cluster_id: int) -> list[dict]:
+        return list(
+            self.db.query(
+                "SELECT s.id AS claim_id, s.text, d.source, d.date AS doc_date, s.position "
+                "FROM sentences s JOIN documents d ON d.id = s.document_id WHERE s.cluster_id = ? "
+                "ORDER BY d.date IS NULL, d.date, s.document_id, s.position",
+                [cluster_id],
+            )
+        )
+
+    def dupes(self, filters: Filters, min_sources: int, limit: int) -> list[dict]:
+        where = self._filters(filters)
+        clusters = list(
+            self.db.query(
+                f"""
+                SELECT c.id AS cluster_id, r.text, c.size AS count, c.sources_count,
+                       c.first_seen, c.last_seen
+                FROM clusters c JOIN sentences r ON r.id = c.representative_id
+                WHERE c.size >= 2 AND c.sources_count >= ? AND c.id IN (
+                    SELECT s.cluster_id FROM sentences s JOIN documents d ON d.id = s.document_id
+                    WHERE {where.sql()})
+                ORDER BY c.sources_count DESC, c.size DESC, c.id
+                LIMIT ?
+                """,
+                [min_sources, *where.params, limit],
+            )
+        )
+        for cluster in clusters:
+            cluster["members"] = [
+                {k: m[k] for k in ("claim_id", "text", "source", "position")}
+                for m in self.cluster_members(cluster["cluster_id"])
+            ]
+        return clusters
+
+    def sources(self) -> list[dict]:
+        return list(
+            self.db.query(
+                """
+                SELECT d.id, d.source, d.title, d.publisher, d.url, d.date, d.date_source, d.format,
+                       count(s.id) AS sentences,
+                       sum(s.kind = 'claim') AS claims,
+                       sum(s.reason LIKE 'clean:%') AS dropped,
+                       d.ingested_at
+                FROM documents d LEFT JOIN sentences s ON s.document_id = d.id
+                GROUP BY d.id ORDER BY d.source
+                """
+            )
+        )
+
+    def stats(self) -> dict:
+        def count(sql: str) -> int:
+            return self.conn.execute(sql).fetchone()[0]
+
+        kinds = dict(self.conn.execute("SELECT kind, count(*) FROM sentences GROUP BY kind").fetchall())
+        return {
+            "documents": count("SELECT count(*) FROM documents"),
+            "sentences": sum(kinds.values()),
+            "claims": kinds.get("claim", 0),
+            "headings": kinds.get("heading", 0),
+            "questions": kinds.get("question", 0),
+            "boilerplate": kinds.get("boilerplate", 0),
+            "clusters": count("SELECT count(*) FROM clusters"),
+            "repeated_clusters": count("SELECT count(*) FROM clusters WHERE size >= 2"),
+            "variants": count("SELECT count(*) FROM variants"),
+            "actors": count("SELECT count(*) FROM actors"),
+            "schema_version": self.schema_version(),
+        }
+
+    def _filters(self, filters: Filters) -> _Where:
+        where = _Where()
+        if filters.source:
+            like = f"%{filters.source}%"
+            where.add(
+                "(d.source LIKE ? OR d.title LIKE ? OR d.publisher LIKE ? OR d.url LIKE ?)", like, like, like, like
+            )
+        if filters.countries:
+            marks = ",".join("?" * len(filters.countries))
+            where.add(
+                f"s.id IN (SELECT sa.sentence_id FROM sentence_actors sa JOIN actors a ON a.id = sa.actor_id "
+                f"WHERE a.country IN ({marks}))",
+                *filters.countries,
+            )
+        for actor in filters.actors:
+            role = "AND sa.role = ?" if filters.role else ""
+            where.add(
+                f"s.id IN (SELECT sa.sentence_id FROM sentence_actors sa JOIN actor_aliases x "
+                f"ON x.actor_id = sa.actor_id WHERE x.alias = ? {role})",
+                actor,
+                *([filters.role] if filters.role else []),
+            )
+        column = "d.date" if filters.by_document_date else "s.date"
+        if filters.since:
+            where.add(f"{column} >= ?", filters.since)
+        if filters.until:
+            where.add(f"substr({column}, 1, ?) <= ?", len(filters.until), filters.until)
+        return where
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies whole."""
+    statements, current = [], []
+    for line in sql.strip().splitlines():
+        current.append(line)
+        candidate = "\n".join(current)
+        if sqlite3.complete_statement(candidate):
+            statements.append(candidate.strip())
+            current = []
+    return [s for s in statements if s]
+
+
+def _json_list(value: str | None) -> list:
+    return [v for v in json.loads(value or "[]") if v is not None]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
