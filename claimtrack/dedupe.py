@@ -38,11 +38,12 @@ ACTOR = "actor"
 DATE = "date"
 
 # Verification (scores are rapidfuzz fuzz.ratio of the two match texts, 0-100).
-DEFAULT_THRESHOLD = 85.0  # at or above: the same claim, unless content words differ
+DEFAULT_THRESHOLD = 80.0  # at or above: the same claim, unless content words differ or a variant word does
 VARIANT_THRESHOLD = 75.0  # at or above, with a number/negation/actor/date change: a variant
 MIN_LENGTH_RATIO = 0.7  # shorter/longer match text below this: never the same claim
 MAX_CHANGED_CONTENT_WORDS = 2  # content words changed on either side, beyond which it is another claim
 CHANGED_CONTENT_SHARE = 0.2  # ...or this share of the sentence's content words, if larger
+MAX_VARIANT_WORDS = 4  # a variant differs in a few words only (a name, a date, a number with its unit)
 MIN_TRUNCATED_WORDS = 6  # a teaser cut short ("…") must keep this many words to match a prefix
 
 # Blocking.
@@ -73,22 +74,23 @@ _MONTH_NAMES = "|".join(m.capitalize() for m in _MONTHS[:12])
 _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _WEEKDAY_NAMES = "|".join(d.capitalize() for d in _WEEKDAYS)
 
-_TRAILING_ELLIPSIS = re.compile(r"\s*(?:\.\s*\.\s*\.|\u2026)[\s.\"')\]]*$")
+_TRAILING_ELLIPSIS = re.compile(r"\s*[\[(]?\s*(?:\.\s*\.\s*\.|\u2026)[\s.\"')\]]*$")
 _LEADING_PREFIXES = (
     # "UPDATE:", "BREAKING NEWS -", "UPDATE 2-"
     re.compile(r"^[A-Z]{2,}(?: [A-Z]{2,}){0,2}(?: \d+)?\s*(?::|-+)\s*"),
     # "WASHINGTON (Reuters) -", "LONDON, Jan 4 (AFP) -", "Kyiv (AP) -"
-    re.compile(r"^[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}(?:,[^()\n]{1,30})?\s*\([A-Za-z][\w .-]{0,24}\)\s*-*\s*"),
+    re.compile(r"^[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}(?:,[^()\n]{1,30})?\s*\([A-Za-z][\w .-]{0,24}\)\s*-+\s*"),
     # "Friday, January 4, 2019", "January 4, 2019 -"
     re.compile(rf"^(?:(?:{_WEEKDAY_NAMES}),?\s+)(?:{_MONTH_NAMES})\s+\d{{1,2}},?\s+\d{{4}}\b\s*(?::|-+)?\s*"),
     re.compile(rf"^(?:{_MONTH_NAMES})\s+\d{{1,2}},?\s+\d{{4}}\s*(?::|-+)\s*"),
 )
 _CONTRACTED_NOT = (
-    (re.compile(r"\b([Ww])on't\b"), r"\1ill not"),
-    (re.compile(r"\b([Cc])an't\b"), r"\1an not"),
-    (re.compile(r"\b([Ss])han't\b"), r"\1hall not"),
-    (re.compile(r"n't\b"), " not"),
+    (re.compile(r"\b(w)on't\b", re.IGNORECASE), r"\1ill not"),
+    (re.compile(r"\b(c)an't\b", re.IGNORECASE), r"\1an not"),
+    (re.compile(r"\b(s)han't\b", re.IGNORECASE), r"\1hall not"),
+    (re.compile(r"n't\b", re.IGNORECASE), " not"),
 )
+_INITIALISM_DOT = re.compile(r"\b([A-Z])\.(?=[A-Z]\b)")  # U.S. -> US., S.A. -> SA.
 _INNER_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _TOKEN = re.compile(r"[^\W_]+(?:\.\d+)*|%")
@@ -100,8 +102,10 @@ _NUMBER_WORDS = {
         "fifteen sixteen seventeen eighteen nineteen twenty".split()
     )
 } | {w: str(10 * i) for i, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), start=3)}
-_MAGNITUDES = frozenset("hundred thousand million billion trillion dozen dozens hundreds thousands millions billions "
-                        "percent half twice".split())  # fmt: skip
+_MAGNITUDES = frozenset(
+    "hundred thousand million billion trillion dozen dozens hundreds thousands millions billions percent half "
+    "twice first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
+)
 _NEGATIONS = frozenset("not no never nobody nothing none neither nor without cannot".split())
 _DATE_WORDS = frozenset(_MONTHS) | frozenset(_WEEKDAYS) | frozenset("yesterday today tomorrow".split())
 _STOPWORDS = frozenset(
@@ -153,10 +157,11 @@ def prepare(text: str) -> Prepared:
     folded, truncated = _strip_ellipsis(folded)
     folded = _strip_prefixes(folded)
     if "'" in folded:
-        if "n't" in folded:
-            for pattern, replacement in _CONTRACTED_NOT:
-                folded = pattern.sub(replacement, folded)
+        for pattern, replacement in _CONTRACTED_NOT:
+            folded = pattern.sub(replacement, folded)
         folded = _INNER_APOSTROPHE.sub("", folded)
+    if "." in folded:
+        folded = _INITIALISM_DOT.sub(r"\1", folded)
     if "," in folded:
         folded = _THOUSANDS.sub("", folded)
     words = tuple(_TOKEN.findall(folded))
@@ -354,10 +359,10 @@ def _prefix_key(words: Sequence[str]) -> int:
 def _aligned_spans(pa: Prepared, pb: Prepared) -> tuple[Prepared, Prepared, int, int]:
     """How many words of each to compare: a teaser cut short is compared with the other's opening."""
     a_end, b_end = len(pa.tokens), len(pb.tokens)
-    if pa.truncated and not pb.truncated and a_end < b_end:
+    if pa.truncated and a_end < b_end:
         a_end = _teaser_length(pa)
         b_end = min(b_end, a_end)
-    elif pb.truncated and not pa.truncated and b_end < a_end:
+    elif pb.truncated and b_end < a_end:
         b_end = _teaser_length(pb)
         a_end = min(a_end, b_end)
     return pa, pb, a_end, b_end
@@ -371,26 +376,27 @@ def _teaser_length(teaser: Prepared) -> int:
 
 
 def _judge_differences(pa: Prepared, pb: Prepared, a_end: int, b_end: int, score: float, threshold: float) -> Verdict:
+    """SAME, VARIANT or DIFFERENT from the runs of words that differ, once the score is close enough."""
     blocks = _changed_blocks(pa.tokens[:a_end], pb.tokens[:b_end])
-    for a_start, a_stop, b_start, b_stop in blocks:
-        variant = _variant_kind(pa, a_start, a_stop, pb, b_start, b_stop)
-        if variant:
-            return Verdict(
-                VARIANT,
-                score,
-                variant,
-                " ".join(pa.words[a_start:a_stop]),
-                " ".join(pb.words[b_start:b_stop]),
-            )
-    if score < threshold:
-        return Verdict(DIFFERENT, score)
-    changed_a = sum(len(_content_words(pa.tokens[s:e])) for s, e, _, _ in blocks)
-    changed_b = sum(len(_content_words(pb.tokens[s:e])) for _, _, s, e in blocks)
+    meaningful = []
+    plain = []
+    for block in blocks:
+        variant = _variant_kind(pa, pb, *block)
+        (meaningful if variant else plain).append((variant, block))
+    changed_a = sum(len(_content_words(pa.tokens[s:e])) for _, (s, e, _, _) in plain)
+    changed_b = sum(len(_content_words(pb.tokens[s:e])) for _, (_, _, s, e) in plain)
     content = max(len(_content_words(pa.tokens[:a_end])), len(_content_words(pb.tokens[:b_end])))
-    allowed = max(MAX_CHANGED_CONTENT_WORDS, int(CHANGED_CONTENT_SHARE * content))
-    if max(changed_a, changed_b) > allowed:
+    if max(changed_a, changed_b) > max(MAX_CHANGED_CONTENT_WORDS, int(CHANGED_CONTENT_SHARE * content)):
         return Verdict(DIFFERENT, score)
-    return Verdict(SAME, score)
+    if not meaningful:
+        return Verdict(SAME, score) if score >= threshold else Verdict(DIFFERENT, score)
+    kinds = {variant for variant, _ in meaningful}
+    largest = max(max(e1 - s1, e2 - s2) for _, (s1, e1, s2, e2) in meaningful)
+    if len(kinds) > 1 or largest > MAX_VARIANT_WORDS:
+        return Verdict(DIFFERENT, score)
+    a_values = "; ".join(" ".join(pa.words[s:e]) for _, (s, e, _, _) in meaningful)
+    b_values = "; ".join(" ".join(pb.words[s:e]) for _, (_, _, s, e) in meaningful)
+    return Verdict(VARIANT, score, kinds.pop(), a_values, b_values)
 
 
 def _changed_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int, int]]:
@@ -407,7 +413,7 @@ def _changed_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, 
     return blocks
 
 
-def _variant_kind(pa: Prepared, a_start: int, a_stop: int, pb: Prepared, b_start: int, b_stop: int) -> str | None:
+def _variant_kind(pa: Prepared, pb: Prepared, a_start: int, a_stop: int, b_start: int, b_stop: int) -> str | None:
     """What a run of differing words changes, if it changes the claim's meaning."""
     a_words, b_words = pa.tokens[a_start:a_stop], pb.tokens[b_start:b_stop]
     changed = set(a_words) ^ set(b_words)

@@ -1,0 +1,218 @@
+"""Dedupe on real text: match text, keys, verification quality, clusters."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from collections import Counter
+from functools import lru_cache
+
+import pytest
+
+from claimtrack.dedupe import (
+    ACTOR,
+    DATE,
+    DEFAULT_THRESHOLD,
+    DIFFERENT,
+    NEGATION,
+    NUMBER,
+    SAME,
+    VARIANT,
+    Clusterer,
+    MemoryKeyIndex,
+    candidate_keys,
+    compare,
+    match_text,
+    prepare,
+)
+from dedupe_cases import ROOT, DIFFERENT_PAIR, SAME_PAIR, build_cases, real_sentences, seed_sentences
+
+MIN_PRECISION = 0.99
+MIN_RECALL = 0.97
+MIN_CANDIDATE_RECALL = 0.97
+MAX_VARIANTS_MERGED = 0.02
+MIN_VARIANTS_RECOGNISED = 0.90
+
+
+@lru_cache(maxsize=1)
+def cases():
+    return build_cases(1200)
+
+
+@lru_cache(maxsize=1)
+def verdicts():
+    return [compare(case.a, case.b) for case in cases()]
+
+
+def _is_variant_case(case) -> bool:
+    return case.expected not in (SAME_PAIR, DIFFERENT_PAIR)
+
+
+# ---- match text -------------------------------------------------------------------
+
+
+def test_match_text_folds_harmless_differences():
+    original = "Moscow had every opportunity to make the Central Asian nations gravitate toward it."
+    for edited in (
+        "UPDATE: Moscow had every opportunity to make the Central Asian nations gravitate toward it.",
+        "WASHINGTON (Reuters) - Moscow had every opportunity to make the Central Asian nations gravitate toward it",
+        "Friday, January 4, 2019 Moscow had every  opportunity to make the central\u00a0Asian nations gravitate toward it!",
+        "MOSCOW HAD EVERY OPPORTUNITY TO MAKE THE CENTRAL ASIAN NATIONS GRAVITATE TOWARD IT.",
+    ):
+        assert match_text(edited) == match_text(original), edited
+
+
+def test_match_text_folds_quotes_contractions_and_numbers():
+    assert match_text("Russia\u2019s troops didn\u2019t leave") == match_text("Russia's troops did not leave")
+    assert match_text("Over 1,000 rescuers, 5% of them") == match_text("over 1000 rescuers, five percent of them")
+
+
+def test_trailing_ellipsis_marks_a_teaser():
+    teaser = prepare("Russia\u2019s invasion of Ukraine has upended geopolitics in Central\u2026")
+    assert teaser.truncated and teaser.match.endswith("in central")
+    assert not prepare("Russia has upended geopolitics.").truncated
+
+
+# ---- keys ------------------------------------------------------------------------------
+
+
+def test_keys_are_deterministic_across_processes_and_fit_sqlite_integers():
+    sentences = real_sentences(limit=50)
+    here = [candidate_keys(match_text(s)) for s in sentences]
+    code = (
+        "import json, sys; from claimtrack.dedupe import candidate_keys, match_text; "
+        "print(json.dumps([candidate_keys(match_text(s)) for s in json.load(sys.stdin)]))"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", code],
+        input=json.dumps(sentences),
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(ROOT)},
+    )
+    assert json.loads(other.stdout) == here
+    assert all(-(2**63) <= k < 2**63 for keys in here for k in keys)
+    assert all(keys for keys in here)
+
+
+def test_candidate_keys_find_the_edited_copies():
+    positives = [c for c in cases() if c.expected != DIFFERENT_PAIR]
+    found = sum(bool(set(candidate_keys(match_text(c.a))) & set(candidate_keys(match_text(c.b)))) for c in positives)
+    assert found / len(positives) >= MIN_CANDIDATE_RECALL
+
+
+# ---- verification ---------------------------------------------------------------------
+
+
+def test_precision_and_recall_of_same_pairs_at_default_threshold():
+    said_same = Counter()
+    for case, verdict in zip(cases(), verdicts()):
+        if not _is_variant_case(case):
+            said_same[case.expected, verdict.kind == SAME] += 1
+    true_positives = said_same[SAME_PAIR, True]
+    precision = true_positives / (true_positives + said_same[DIFFERENT_PAIR, True])
+    recall = true_positives / (true_positives + said_same[SAME_PAIR, False])
+    assert said_same[DIFFERENT_PAIR, False] >= 300, "too few negatives to measure precision"
+    assert precision >= MIN_PRECISION, (precision, recall)
+    assert recall >= MIN_RECALL, (precision, recall)
+
+
+@pytest.mark.parametrize("how", ["truncate", "dateline", "prefix", "change two words", "case"])
+def test_every_kind_of_harmless_edit_is_mostly_the_same_claim(how):
+    judged = [v.kind for c, v in zip(cases(), verdicts()) if c.how == how]
+    assert judged and judged.count(SAME) / len(judged) >= 0.9
+
+
+def test_variant_edits_are_not_merged_and_are_recognised():
+    pairs = [(c, v) for c, v in zip(cases(), verdicts()) if _is_variant_case(c)]
+    kinds = Counter(c.expected for c, _ in pairs)
+    assert all(kinds[k] >= 20 for k in (NUMBER, NEGATION, ACTOR, DATE)), kinds
+    merged = sum(v.kind == SAME for _, v in pairs)
+    recognised = sum(v.kind == VARIANT and v.variant == c.expected for c, v in pairs)
+    assert merged / len(pairs) <= MAX_VARIANTS_MERGED
+    assert recognised / len(pairs) >= MIN_VARIANTS_RECOGNISED
+
+
+def test_variant_carries_the_two_values():
+    verdict = compare(
+        "The Kazakh government sent 500 troops to the border in March.",
+        "The Kazakh government sent 800 troops to the border in March.",
+    )
+    assert (verdict.kind, verdict.variant, verdict.a_value, verdict.b_value) == (VARIANT, NUMBER, "500", "800")
+    verdict = compare(
+        "Officials said Russia would recognise the two republics.",
+        "Officials said Kazakhstan would recognise the two republics.",
+    )
+    assert (verdict.kind, verdict.variant, verdict.a_value, verdict.b_value) == (VARIANT, ACTOR, "Russia", "Kazakhstan")
+
+
+def test_headline_whose_words_occur_in_a_longer_sentence_is_different():
+    headline = "Central Asian countries are moving away from Moscow"
+    sentence = (
+        "Since the outbreak of the Russian invasion of Ukraine, many Central Asian countries have "
+        "distanced themselves from Moscow."
+    )
+    assert compare(headline, sentence).kind == DIFFERENT
+
+
+def test_default_threshold_is_a_rapidfuzz_ratio():
+    assert 0 < DEFAULT_THRESHOLD <= 100
+
+
+# ---- clusters ----------------------------------------------------------------------------
+
+
+def _cluster_sets(texts: list[str], order: list[int]) -> set[frozenset[int]]:
+    clusterer = Clusterer(MemoryKeyIndex())
+    for i in order:
+        clusterer.add(i, texts[i])
+    return {frozenset(members) for members in clusterer.clusters(range(len(texts))).values()}
+
+
+def test_clusters_do_not_depend_on_insertion_order():
+    rng = random.Random(7)
+    texts = []
+    for case in cases()[:400]:
+        texts += [case.a, case.b]
+    order = list(range(len(texts)))
+    first = _cluster_sets(texts, order)
+    for _ in range(3):
+        rng.shuffle(order)
+        assert _cluster_sets(texts, order) == first
+    assert any(len(c) > 1 for c in first) and any(len(c) == 1 for c in first)
+
+
+def test_clusterer_records_variants_as_links():
+    clusterer = Clusterer()
+    clusterer.add(1, "Kazakhstan has refused to recognise the annexation of Crimea in 2014.")
+    clusterer.add(2, "Kazakhstan has not refused to recognise the annexation of Crimea in 2014.")
+    clusterer.add(3, "UPDATE: Kazakhstan has refused to recognise the annexation of Crimea in 2014\u2026")
+    assert clusterer.find(3) == clusterer.find(1) != clusterer.find(2)
+    links = {(link.a_id, link.b_id, link.verdict.variant) for link in clusterer.variants}
+    assert (2, 1, NEGATION) in links
+
+
+def test_seed_documents_share_their_teasers_and_nothing_else_merges():
+    documents = seed_sentences()
+    texts, owners = [], []
+    for name, sentences in documents.items():
+        texts += sentences
+        owners += [name[:3]] * len(sentences)
+    clusterer = Clusterer()
+    for i, text in enumerate(texts):
+        clusterer.add(i, text)
+    shared = {match_text(t) for t, o in zip(texts, owners) if o == "000"} & {
+        match_text(t) for t, o in zip(texts, owners) if o == "001"
+    }
+    assert len(shared) >= 5
+    for members in clusterer.clusters(range(len(texts))).values():
+        matches = {match_text(texts[i]) for i in members}
+        if len(members) > 1:
+            assert len(matches) == 1 and matches <= shared, [texts[i] for i in members]
+    for match in shared:
+        ids = [i for i, t in enumerate(texts) if match_text(t) == match]
+        assert len({clusterer.find(i) for i in ids}) == 1
