@@ -33,6 +33,7 @@ MAX_LIST_LABEL_DIGITS = 3  # "999." is still a list marker, "2024." is a year
 MAX_STRAY_DOTS = 2  # fewer dots than an ellipsis after a full stop are noise
 MAX_INTRO_WORDS_BEFORE_TIME = 5  # "Shortly after 5 a.m. Mr. Smith ..." stays one sentence
 TIME_WORD_LOOKAHEAD = 3  # "10 a.m. Central European Time" names a zone, not a new sentence
+WINDOW_CHARS = 80  # how far the missed-break rules look before and after a candidate
 MIN_GLUED_WORD_LOWERCASE = 3  # "EuractivHe": at least this many lower-case letters before the pronoun
 # Usual English names that pycountry lacks (it says "Russian Federation", "Türkiye").
 COUNTRY_SHORT_NAMES = ("Russia", "Turkey", "Britain", "Burma", "Ivory Coast", "Vatican", "Czech Republic")
@@ -148,12 +149,22 @@ def _positions_of(line: str, bullet: str, pos: int) -> list[int]:
 def _next_label_positions(line: str, label: str, punct: str, pos: int) -> list[int]:
     positions = []
     while (label := _next_label(label)) is not None:
-        found = re.compile(rf"(?<=\s){re.escape(label)}{re.escape(punct)}\s").search(line, pos)
-        if found is None:
+        found = _find_standalone(line, label + punct, pos)
+        if found == -1:
             break
-        positions.append(found.start())
-        pos = found.end()
+        positions.append(found)
+        pos = found + len(label + punct)
     return positions
+
+
+def _find_standalone(line: str, marker: str, pos: int) -> int:
+    """Where ``marker`` next stands between whitespace, or -1."""
+    while (found := line.find(marker, pos)) != -1:
+        after = found + len(marker)
+        if found > 0 and line[found - 1].isspace() and after < len(line) and line[after].isspace():
+            return found
+        pos = found + 1
+    return -1
 
 
 def _next_label(label: str) -> str | None:
@@ -191,11 +202,21 @@ def _blingfire_spans(text: str) -> list[Span]:
     byte_spans = [(starts[i], ends[i] + 1) for i in range(count)]  # blingfire's end is inclusive
     if len(encoded) == len(text):
         return byte_spans
+    chars = _char_offsets(encoded, [offset for span in byte_spans for offset in span])
+    return list(zip(chars[::2], chars[1::2]))
+
+
+def _char_offsets(encoded: bytes, byte_offsets: list[int]) -> list[int]:
+    """Character offsets of UTF-8 byte offsets, in one pass when they ascend."""
     continuation = encoded.translate(_CONTINUATION_BYTES)
-    return [
-        (start - continuation.count(1, 0, start), end - continuation.count(1, 0, end))
-        for start, end in byte_spans
-    ]
+    chars, counted_to, skipped = [], 0, 0
+    for offset in byte_offsets:
+        if offset < counted_to:
+            counted_to, skipped = 0, 0
+        skipped += continuation.count(1, counted_to, offset)
+        counted_to = offset
+        chars.append(offset - skipped)
+    return chars
 
 
 def _shifted(spans: list[Span], offset: int) -> list[Span]:
@@ -246,15 +267,20 @@ def _cut_missed_breaks(line: str, spans: list[Span]) -> list[Span]:
 
 def _missed_breaks(line: str, start: int, end: int) -> Iterator[int]:
     for match in _INITIALISM_BEFORE_CAPITAL.finditer(line, start, end):
-        if _starts_with_country_name(line[match.end() : end].lstrip()):
+        if _starts_with_country_name(_window_after(line, match.end(), end).lstrip()):
             yield match.end()
     for match in _TIME_BEFORE_CAPITAL.finditer(line, start, end):
-        if _time_ends_sentence(line[start : match.start()], line[match.end() : end]):
+        before = line[start : match.start()] if match.start() - start <= WINDOW_CHARS else None
+        if _time_ends_sentence(before, _window_after(line, match.end(), end)):
             yield match.end()
     for match in _GLUED_PRONOUN.finditer(line, start, end):
         yield match.end()
     for match in _QUOTE_THEN_QUOTE.finditer(line, start, end):
         yield match.end()
+
+
+def _window_after(line: str, pos: int, end: int) -> str:
+    return line[pos : min(end, pos + WINDOW_CHARS)]
 
 
 def _starts_with_country_name(text: str) -> bool:
@@ -284,9 +310,9 @@ def _country_names_by_first_word() -> dict[str, tuple[str, ...]]:
     return {first: tuple(sorted(group, key=len, reverse=True)) for first, group in by_first_word.items()}
 
 
-def _time_ends_sentence(before: str, after: str) -> bool:
-    """Does "a.m."/"p.m." end the sentence, given the words before it and after it?"""
-    words_before = before.split()
+def _time_ends_sentence(before: str | None, after: str) -> bool:
+    """Does "a.m."/"p.m." end the sentence, given the words before it (None: many) and after it?"""
+    words_before = before.split() if before is not None else []
     if words_before and words_before[0].lower() in _TIME_INTRO_WORDS:
         if len(words_before) <= MAX_INTRO_WORDS_BEFORE_TIME:
             return False  # "At 5 a.m. Mr. Smith went ..." opens with the time
