@@ -1,0 +1,137 @@
+import sqlite3
+
+import pytest
+
+from claimtrack.cluster import StoreClusterer
+from claimtrack.errors import DatabaseError
+from claimtrack.models import CLAIM, HEADING, ActorMention, Document, ProcessedDocument, Sentence
+from claimtrack.store import Filters, open_store
+
+SHARED = "Moscow had every opportunity to make the Central Asian nations gravitate toward it of their own accord."
+OTHER = "Central Asia is very interested in finding new alternatives and China is the best alternative."
+
+
+def processed(source: str, *claims: str, heading: str | None = None, digest: str = "h1") -> ProcessedDocument:
+    texts = ([heading] if heading else []) + list(claims)
+    text = "\n".join(texts)
+    sentences, offset = [], 0
+    for position, sentence in enumerate(texts):
+        kind = HEADING if sentence == heading else CLAIM
+        sentences.append(Sentence(position, offset, offset + len(sentence), sentence, kind))
+        offset += len(sentence) + 1
+    document = Document(source=source, text=text, content_hash=digest, title=source.upper())
+    result = ProcessedDocument(document, sentences)
+    for sentence in sentences:
+        if "Central Asia" in sentence.text:
+            result.actors[sentence.position] = [ActorMention("Central Asia", "region", None, "subject", "Central Asia")]
+        if "China" in sentence.text:
+            result.actors.setdefault(sentence.position, []).append(
+                ActorMention("China", "country", "CN", "subject", "China")
+            )
+    return result
+
+
+def write(store, item):
+    return store.write_document(item, StoreClusterer())
+
+
+def test_a_new_database_has_the_current_schema_version(store):
+    assert store.schema_version() == 1
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_writing_a_document_stores_sentences_claims_and_the_text_index(store):
+    result = write(store, processed("a.txt", SHARED, OTHER, heading="The importance of Kazakhstan"))
+    assert (result.status, result.claims, result.sentences) == ("new", 2, 3)
+    hits = store.search('"gravitate"*', Filters(), 10, every_appearance=False)
+    assert [h["text"] for h in hits] == [SHARED]
+    assert "\x02gravitate\x03" in hits[0]["marked"]
+
+
+def test_the_same_claim_in_two_documents_is_one_cluster(store):
+    write(store, processed("a.txt", SHARED, OTHER))
+    write(store, processed("b.txt", SHARED.upper().replace(".", "…")))
+    clusters = store.dupes(Filters(), min_sources=2, limit=10)
+    assert len(clusters) == 1
+    assert clusters[0]["sources_count"] == 2
+    assert {m["source"] for m in clusters[0]["members"]} == {"a.txt", "b.txt"}
+    per_cluster = store.search('"gravitate"*', Filters(), 10, every_appearance=False)
+    every = store.search('"gravitate"*', Filters(), 10, every_appearance=True)
+    assert (len(per_cluster), len(every)) == (1, 2)
+    assert per_cluster[0]["sources_count"] == 2
+
+
+def test_replacing_a_document_splits_the_clusters_it_bridged(store):
+    write(store, processed("a.txt", SHARED))
+    write(store, processed("b.txt", SHARED))
+    write(store, processed("b.txt", OTHER, digest="h2"))
+    assert store.dupes(Filters(), min_sources=2, limit=10) == []
+    records = list(store.export(Filters(), every_appearance=True))
+    assert [r["text"] for r in records] == [SHARED, OTHER]
+    assert all(r["sources_count"] == 1 for r in records)
+    assert store.stats()["documents"] == 2
+
+
+def test_document_state_tells_unchanged_from_changed(store):
+    item = processed("a.txt", SHARED)
+    assert store.document_state(item.document) == "new"
+    write(store, item)
+    assert store.document_state(item.document) == "unchanged"
+    assert store.document_state(processed("a.txt", SHARED, digest="other").document) == "changed"
+
+
+def test_a_failure_inside_a_document_leaves_the_database_as_it_was(store):
+    write(store, processed("a.txt", SHARED))
+
+    class Broken(StoreClusterer):
+        def assign(self, store, claim_ids):
+            raise RuntimeError("stopped half way")
+
+    with pytest.raises(RuntimeError):
+        store.write_document(processed("b.txt", OTHER), Broken())
+    assert store.stats()["documents"] == 1
+    assert store.conn.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH 'alternatives'").fetchone()[0] == 0
+
+
+def test_filters_by_country_source_and_actor(store):
+    write(store, processed("carnegie/a.txt", SHARED, OTHER))
+    by_country = list(store.export(Filters(countries=("CN",)), every_appearance=False))
+    assert [r["text"] for r in by_country] == [OTHER]
+    assert by_country[0]["countries"] == ["CN"]
+    assert by_country[0]["actors"] == ["Central Asia", "China"]
+    assert list(store.export(Filters(source="nowhere"), every_appearance=False)) == []
+    assert len(list(store.export(Filters(actors=("central asia",)), every_appearance=False))) == 2
+    assert [r["text"] for r in store.export(Filters(actors=("china",)), every_appearance=False)] == [OTHER]
+
+
+def test_a_database_from_a_newer_claimtrack_is_refused_and_left_alone(tmp_path):
+    path = tmp_path / "new.db"
+    open_store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO schema_version VALUES (99, 'later')")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(DatabaseError, match="schema version 99"):
+        open_store(path)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("content", [b"this is not a database at all" * 100, b"SQLite format 3\x00" + b"\xff" * 2000])
+def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path, content):
+    path = tmp_path / "bad.db"
+    path.write_bytes(content)
+    with pytest.raises(DatabaseError, match="cannot open"):
+        open_store(path)
+    assert path.read_bytes() == content
+
+
+def test_another_programs_database_is_not_taken_over(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE things (id INTEGER)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(DatabaseError, match="not claimtrack's"):
+        open_store(path)
