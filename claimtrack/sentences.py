@@ -187,7 +187,11 @@ def _cut_after_full_stop_before_dots(line: str, start: int, end: int) -> Iterato
 
 
 def _blingfire_spans(text: str) -> list[Span]:
-    """blingfire's sentence spans of ``text`` in characters (it counts UTF-8 bytes)."""
+    """blingfire's sentence spans of ``text`` in characters (it counts UTF-8 bytes).
+
+    Calls the library's C function directly: its Python wrapper converts the
+    offsets byte by byte in a Python loop, which halves the speed.
+    """
     encoded = text.encode("utf-8", "replace")  # a lone surrogate becomes one byte, "?"
     if not encoded:
         return []
@@ -244,7 +248,7 @@ def _continues(previous: str, current: str) -> bool:
         _opens_next_sentence(previous)
         or _LIST_MARKER_ONLY.fullmatch(previous) is not None
         or _DETACHED_ELLIPSIS_AT_END.search(previous) is not None
-        or current.lstrip()[:1].islower()
+        or current[:1].islower()
     )
 
 
