@@ -1,0 +1,651 @@
+"""Actors of a claim: countries, regions, places, organisations and people, with roles.
+
+One sentence in, a list of ``ActorMention`` out. Countries, regions, multi-country
+bodies and a few well-known people come from the gazetteer shipped in
+``claimtrack/data`` (see PROVENANCE.md there), matched with one precompiled
+trie-shaped regex. Other people and organisations are capitalised name runs
+that the sentence itself marks as such (a title, an attribution verb, an
+organisation head word); their country comes only from the same sentence
+("Kazakhstan's Tokayev", "the Kazakh Defense Ministry", "a Russian presenter").
+
+Name variants across a corpus ("Qasim-Jomart TokayevForced", "Tokayev",
+"Kassym-Jomart Tokayev") are merged by ``ActorBook``, an explicit object the
+caller keeps and may persist.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+
+from rapidfuzz import fuzz, process
+
+from claimtrack.models import ActorMention
+
+PERSON = "person"
+ORGANISATION = "organisation"
+COUNTRY = "country"
+PLACE = "place"
+REGION = "region"
+SUBJECT = "subject"
+SPEAKER = "speaker"
+
+SURNAME_SIMILARITY = 75.0  # rapidfuzz ratio of folded surnames for two spellings of one person
+GIVEN_NAME_SIMILARITY = 80.0  # same for given names, when both are known
+SUGGESTION_CUTOFF = 70.0  # WRatio below which suggest_country offers nothing
+MAX_BARE_NAME_TOKENS = 4  # longest run taken as a person without a title or attribution
+APPOSITIVE_CHARS = 90  # how far after a name an appositive ("…, a Russian presenter") may reach
+
+DATA_PACKAGE = "claimtrack.data"
+GENERATED_COUNTRIES = "countries.tsv"
+CURATED_COUNTRIES = "countries_curated.tsv"
+CURATED_ACTORS = "actors_curated.tsv"
+HISTORICAL = "historical"  # a former state in actors_curated.tsv: kind country, no code
+AMBIGUOUS_MARK = "~"
+
+TITLE_WORDS = frozenset(
+    """President Vice Prime Minister Deputy Foreign Defense Defence Interior Finance Emergencies
+    Economy Health Education Justice Chancellor King Queen Prince Princess Crown Senator Sen.
+    Governor Gov. Mayor General Gen. Secretary Secretary-General Ambassador Director Chairman
+    Chairwoman Chair Speaker Representative Rep. Mr. Mrs. Ms. Dr. Mr Mrs Ms Dr Professor Prof.
+    Pope Bishop Archbishop Cardinal Emeritus Sheikh Emir Sultan Colonel Col. Lieutenant Lt. Major
+    Captain Capt. Admiral Marshal Judge Chief Commander Leader Spokesman Spokeswoman
+    Spokesperson Premier Presenter Host Former Acting Regional Attorney Detective Inspector
+    Sergeant Sgt. Agent Coach Officer First Lady Presidential Press Pastor Rabbi Imam Father
+    Sister Brother Saint Lord Lady Sir Dame Duke Duchess Opposition Party State""".split()
+)
+ROLE_NOUNS = frozenset(
+    """president minister presenter host anchor researcher director expert analyst spokesman
+    spokeswoman spokesperson official ambassador journalist reporter correspondent professor
+    scientist commentator lawyer leader chief head chairman chairwoman author writer economist
+    historian deputy adviser advisor secretary general governor mayor senator officer founder
+    executive ceo diplomat envoy pundit propagandist blogger activist politician lawmaker mp
+    member commander colonel judge prosecutor biologist linguist scholar fellow candidate
+    premier king queen prince dictator strongman ruler warlord personality""".split()
+)
+STOP_WORDS = frozenset(
+    """The A An In On At For But And Or Nor If As Since Yet This That These Those It Its He She
+    They We I You His Her Their Our My Your There Here When While After Before During Despite
+    Although Though Because However Moreover Also Now Then Still Some Many Most All No Not Only
+    Even Such What Which Who Whom Whose Where Why How Do Does Did Is Are Was Were Be Been Has
+    Have Had Will Would Can Could May Might Must Should Shall Of To From By With About Among
+    Between Into Through Over Under Against Without Within Along Across Around Behind Beyond Like
+    Unlike Until Upon So Thus Hence Therefore Meanwhile Furthermore Indeed Instead Otherwise
+    Perhaps Recently Currently Today Yesterday Tomorrow Last Next Second Third One Two Three
+    Four Five Six Seven Eight Nine Ten Each Every Both Either Neither Other Another Several Few
+    More Less Much Any See Read Leave Join Sign Back Login Lost Look Brothers Of Course Aside
+    Following Fast-forward Predictably Concerns Patterned Ever Already Please Click Share
+    Follow Subscribe Related Photo Image Video Source Sources Update Updated Posted Published
+    By Via Per Editor Editorial Comments Reply Home Menu Search Contact About Privacy Terms
+    Copyright Ukrainian Western Eastern Northern Southern Central New Old Great Big Small""".split()
+)
+NON_ACTOR_WORDS = frozenset(
+    """January February March April May June July August September October November December
+    Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday
+    Saturday Sunday Day Days Parade Curtain Iron War Wars Summit Era Age Revolution Crisis
+    Internet Covid-19 COVID-19 Covid COVID Coronavirus God Christmas Easter Ramadan Olympics
+    Games Cup Championship Championships Award Awards Prize Festival Week Month Year Marketplace
+    Coin Top Steem Law Act Constitution Amendment Treaty Agreement Declaration Resolution
+    Doctrine Plan Strategy Report Index Census Election Elections Referendum Program Programme
+    Unprecedented Due Brutal Street Avenue Square River Lake Mountain Mount Island Islands Bay
+    Sea Ocean Valley Province County City District Region Airport Station Hospital Bridge Highway
+    Park Hall Tower Palace Stadium Arena Building Museum English Latin Greek Arabic Russian
+    Chinese French German Spanish Dutch Islamic Muslim Christian Catholic Orthodox Jewish
+    Buddhist Hindu Sunni Shia Turkic Slavic Tatars Tatar Greeks Georgians Pontian""".split()
+)
+ORG_HEADS = frozenset(
+    """Ministry Department Council Organization Organisation Union Party Endowment Institute
+    Institution University College School Academy Agency Forum Bank Fund Court Assembly Parliament
+    Commission Committee Corporation Company Co. Inc. Inc Ltd Ltd. LLC Group Association Army Navy
+    Force Forces Police Service Services Office News Times Post Network Channel Foundation Center
+    Centre League Federation Alliance Front Movement Church Club Airlines Airways Press Media
+    Television TV Radio Broadcasting Guard Guards Administration Government Cabinet Board Authority
+    Bureau Trust Society Laboratory Labs Team Secretariat Initiative Project Coalition Brigade
+    Battalion Regiment Exchange Holdings Industries Motors Systems Technologies Studios Records
+    Magazine Journal Gazette Tribune Herald Review Observer Monitor Guardian Telegraph Daily
+    Commonwealth Mission Corps Directorate Inspectorate Prosecutor's Treasury Reserve Senate
+    Congress Duma Rada Knesset Majlis Mazhilis Assembly Charity Rescue Brigades""".split()
+)
+ORG_LEADS = frozenset("Ministry Department University Bank Institute Council Committee Office Academy".split())
+NAME_PARTICLES = frozenset("de van von der den da del dos du bin ibn al el la le di".split())
+GLUE_KEEP_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "Le", "La", "Van", "Von", "O'", "O’")
+SPEAKER_VERBS = (
+    "said|says|say|stated|states|told|tells|claimed|claims|argued|argues|warned|warns|explained|"
+    "explains|recalled|recalls|added|adds|noted|notes|insisted|insists|assured|assures|announced|"
+    "announces|declared|declares|denied|denies|wrote|writes|asserted|asserts|suggested|suggests|"
+    "believes|believed|thinks|stressed|stresses|emphasized|emphasised|acknowledged|admitted|"
+    "confirmed|confirms|alleged|alleges|contended|maintained|testified|tweeted|commented|"
+    "remarked|replied|responded|stating|saying|telling|claiming|warning|insisting|adding"
+)
+
+APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
+NAME_TOKEN = r"(?:[A-Z][\w'’.\-]*|(?:de|van|von|der|den|da|del|dos|du|bin|ibn|al|el|la|le|di)(?=\s+[A-Z]))"
+NAME_RUN = re.compile(rf"{NAME_TOKEN}(?:[ \t]+(?:(?:of|for|and|the|on)[ \t]+(?=[A-Z]))*{NAME_TOKEN})*")
+GLUE_SPLIT = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z])")
+SPEAKER_AFTER = re.compile(
+    rf"^(?:\s*,[^,;“”\"]{{1,{APPOSITIVE_CHARS}}},)?\s+(?:has |have |had |also |publicly |then |later |"
+    rf"reportedly |previously |again |recently |once )?(?:{SPEAKER_VERBS})\b"
+)
+SPEAKER_BEFORE = re.compile(
+    rf"(?:(?:[”\"'’]|,)\s*,?\s*(?:{SPEAKER_VERBS})|\b[Aa]ccording to|\b[Ss]ays?|\b[Ss]aid)\s+(?:the\s+)?$"
+)
+QUOTE_LEAD = re.compile(r"[“\"]\s*$")
+COUNTRY_OF = re.compile(r"\b(?:of|in|from)\s+(?:the\s+)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerEntry:
+    """What one alias names."""
+
+    name: str
+    kind: str
+    country: str | None = None
+    ambiguous: bool = False
+    needs_article: bool = False  # from "the West": counts only after "the"
+
+
+@dataclass(frozen=True, slots=True)
+class Gazetteer:
+    """Every alias (exact surface) with its entry, and the regex that finds them."""
+
+    entries: dict[str, GazetteerEntry]
+    pattern: re.Pattern[str]
+    country_keys: dict[str, str]  # casefolded code, name, demonym or capital -> alpha-2
+    country_names: dict[str, str]  # alpha-2 -> display name
+
+
+@dataclass(slots=True)
+class Span:
+    start: int
+    end: int
+    name: str
+    kind: str
+    country: str | None
+    surface: str
+    role: str = SUBJECT
+
+
+@dataclass(slots=True)
+class Actor:
+    """A canonical actor of a corpus, as the lead persists it (actors + actor_aliases)."""
+
+    name: str
+    kind: str
+    country: str | None = None
+    aliases: set[str] = field(default_factory=set)
+
+
+# --------------------------------------------------------------------------- gazetteer
+
+
+def _data_lines(filename: str) -> Iterator[list[str]]:
+    text = resources.files(DATA_PACKAGE).joinpath(filename).read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            yield line.split("\t")
+
+
+def _split_aliases(field_text: str) -> list[str]:
+    return [alias.strip() for alias in field_text.split("|") if alias.strip()]
+
+
+def _with_plurals(demonyms: list[str]) -> list[str]:
+    forms = list(demonyms)
+    for demonym in demonyms:
+        bare = demonym.lstrip(AMBIGUOUS_MARK)
+        if re.search(r"(?:an|i|k|kh)$", bare):
+            forms.append(demonym + "s")
+    return forms
+
+
+def _surface_variants(alias: str) -> list[str]:
+    """'post-Soviet' also as 'Post-Soviet'; curly and straight apostrophes."""
+    forms = [alias]
+    if alias[:1].islower():
+        forms.append(alias[0].upper() + alias[1:])
+    forms += [form.replace("'", "’") for form in forms if "'" in form]
+    return list(dict.fromkeys(forms))
+
+
+def _country_rows() -> Iterator[tuple[str, str, list[str], str]]:
+    """(alpha2, display name, aliases, alpha3) merged from the generated and the curated table."""
+    generated = {row[0]: row for row in _data_lines(GENERATED_COUNTRIES) if row[0] != "alpha2"}
+    curated: dict[str, list[str]] = {}
+    for row in _data_lines(CURATED_COUNTRIES):
+        code, names, demonyms, capitals = (row + ["", "", ""])[:4]
+        curated[code] = _split_aliases(names) + _with_plurals(_split_aliases(demonyms)) + _split_aliases(capitals)
+        curated[code + ":display"] = _split_aliases(names)[:1]
+    for code, (alpha2, alpha3, display, names) in generated.items():
+        curated_display = [name for name in curated.get(code + ":display", []) if not name.startswith(AMBIGUOUS_MARK)]
+        shown = curated_display[0] if curated_display else display
+        yield code, shown, _split_aliases(names) + curated.get(code, []), alpha3
+
+
+def _trie_regex(aliases: Iterable[str]) -> str:
+    """One regex for many literal aliases: a character trie, longest alternative first."""
+    trie: dict = {}
+    for alias in aliases:
+        node = trie
+        for char in alias:
+            node = node.setdefault(char, {})
+        node[""] = alias
+
+    def emit(node: dict) -> str:
+        branches = []
+        for char in sorted((key for key in node if key), key=lambda key: -_depth(node[key])):
+            branches.append(re.escape(char) + emit(node[char]))
+        if "" in node:
+            alias = node[""]
+            # A name ending in a lowercase letter may be glued to the next word ("TokayevForced").
+            branches.append(r"(?![a-z0-9_])" if alias[-1].islower() else r"(?!\w)")
+        if len(branches) == 1:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")"
+
+    return r"(?:(?<!\w)|(?<=[a-z])(?=[A-Z]))" + emit(trie)
+
+
+def _depth(node: dict) -> int:
+    return max((1 + _depth(child) for key, child in node.items() if key), default=0)
+
+
+@cache
+def load_gazetteer() -> Gazetteer:
+    """Read the package data once; the only module-level state (a cache)."""
+    entries: dict[str, GazetteerEntry] = {}
+    country_keys: dict[str, str] = {}
+    country_names: dict[str, str] = {}
+
+    def add(alias: str, entry: GazetteerEntry, overwrite: bool) -> None:
+        ambiguous = alias.startswith(AMBIGUOUS_MARK)
+        bare = alias.lstrip(AMBIGUOUS_MARK)
+        article = re.match(r"[Tt]he ", bare) is not None
+        bare = bare[4:] if article else bare
+        for form in _surface_variants(bare):
+            existing = entries.get(form)
+            upgrade = existing is not None and existing.needs_article and not article
+            if existing is None or upgrade or (overwrite and not (article and not existing.needs_article)):
+                entries[form] = replace(entry, ambiguous=ambiguous, needs_article=article)
+
+    for code, display, aliases, alpha3 in _country_rows():
+        country_names[code] = display
+        ambiguous = {alias.lstrip(AMBIGUOUS_MARK) for alias in aliases if alias.startswith(AMBIGUOUS_MARK)}
+        for alias in aliases:
+            bare = alias.lstrip(AMBIGUOUS_MARK)
+            country_keys.setdefault(_fold_key(bare), code)
+            add(AMBIGUOUS_MARK + bare if bare in ambiguous else bare, GazetteerEntry(display, COUNTRY, code), overwrite=False)
+        country_keys[code.casefold()] = code
+        country_keys[alpha3.casefold()] = code
+    for row in _data_lines(CURATED_ACTORS):
+        kind, name, country, aliases = (row + ["", "", ""])[:4]
+        entry_kind = COUNTRY if kind == HISTORICAL else kind
+        for alias in [name, *_split_aliases(aliases)]:
+            add(alias, GazetteerEntry(name, entry_kind, country or None), overwrite=True)
+    pattern = re.compile(_trie_regex(sorted(entries, key=len, reverse=True)))
+    return Gazetteer(entries, pattern, country_keys, country_names)
+
+
+# --------------------------------------------------------------------------- countries
+
+
+def _fold_key(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.translate(APOSTROPHES))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().strip()
+
+
+def lookup_country(query: str) -> str | None:
+    """'KZ', 'kz', 'KAZ', 'Kazakhstan', 'Kazakh', 'Astana' -> 'KZ'; None when unknown."""
+    return load_gazetteer().country_keys.get(_fold_key(query))
+
+
+def suggest_country(query: str) -> str | None:
+    """The alpha-2 code of the closest country name, for a 'did you mean' message."""
+    keys = load_gazetteer().country_keys
+    candidates = [key for key in keys if len(key) > 3]
+    best = process.extractOne(_fold_key(query), candidates, scorer=fuzz.WRatio, score_cutoff=SUGGESTION_CUTOFF)
+    return keys[best[0]] if best else None
+
+
+def country_name(code: str) -> str | None:
+    """Display name of an alpha-2 code ('RU' -> 'Russia')."""
+    return load_gazetteer().country_names.get(code.upper())
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+def extract_actors(text: str) -> list[ActorMention]:
+    """The actors one sentence names, each once, with its kind, country and role."""
+    gazetteer = load_gazetteer()
+    known = _gazetteer_spans(text, gazetteer)
+    found = known + _name_spans(text, known)
+    found.sort(key=lambda span: span.start)
+    for span in found:
+        if _is_speaker(text, span):
+            span.role = SPEAKER
+    return _unique_mentions(found)
+
+
+def _gazetteer_spans(text: str, gazetteer: Gazetteer) -> list[Span]:
+    spans = []
+    for match in gazetteer.pattern.finditer(text):
+        surface = match.group()
+        entry = gazetteer.entries[surface]
+        if entry.ambiguous and _glued_to_name(text, match.start(), match.end()):
+            continue
+        if entry.needs_article and not re.search(r"\b[Tt]he\s+$", text[max(0, match.start() - 5) : match.start()]):
+            continue
+        spans.append(Span(match.start(), match.end(), entry.name, entry.kind, entry.country, surface))
+    return spans
+
+
+def _glued_to_name(text: str, start: int, end: int) -> bool:
+    """'George Washington', 'Washington Post', 'Jordan Peterson': a capitalised neighbour word."""
+    before = re.search(r"([A-Z][\w'’.-]*)\s+$", text[max(0, start - 30) : start])
+    after = re.match(r"\s+([A-Z][\w'’.-]*)", text[end : end + 30])
+    neighbours = [m.group(1) for m in (before, after) if m]
+    return any(word not in STOP_WORDS and word not in TITLE_WORDS for word in neighbours)
+
+
+def _name_spans(text: str, known: list[Span]) -> list[Span]:
+    spans = []
+    for run_start, run_end in _runs_outside(text, known):
+        span = _classify_run(text, run_start, run_end, known)
+        if span is not None:
+            spans.append(span)
+    return spans
+
+
+def _runs_outside(text: str, known: list[Span]) -> Iterator[tuple[int, int]]:
+    """Capitalised runs, cut where a gazetteer span sits inside them."""
+    for match in NAME_RUN.finditer(text):
+        start, end = match.span()
+        for span in known:
+            if span.end <= start or span.start >= end:
+                continue
+            if span.start > start:
+                yield start, span.start
+            start = max(start, span.end)
+        if start < end:
+            yield start, end
+
+
+def _tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    return [(start + m.start(), start + m.end()) for m in re.finditer(r"\S+", text[start:end])]
+
+
+def _classify_run(text: str, start: int, end: int, known: list[Span]) -> Span | None:
+    tokens = _tokens(text, start, end)
+    tokens = _unglue_last(text, tokens)
+    tokens = [_trim_token(text, a, b) for a, b in tokens]
+    words = [text[a:b] for a, b in tokens]
+    while words and (words[0] in STOP_WORDS or words[0].lower() in NAME_PARTICLES | {"of", "for", "and", "the", "on"}):
+        words, tokens = words[1:], tokens[1:]
+    while words and words[-1].lower() in NAME_PARTICLES | {"of", "for", "and", "the", "on"}:
+        words, tokens = words[:-1], tokens[:-1]
+    titles = 0
+    while titles < len(words) and words[titles] in TITLE_WORDS:
+        titles += 1
+    if not words:
+        return None
+    if words[-1] in ORG_HEADS or words[0] in ORG_LEADS:
+        name_start, name_end = tokens[0][0], tokens[-1][1]
+        name = " ".join(words)
+        return Span(name_start, name_end, name, ORGANISATION, _country_before(text, name_start, known), name)
+    name_words = words[titles:]
+    if not name_words or any(word in NON_ACTOR_WORDS or word in STOP_WORDS for word in name_words):
+        return None
+    if any(not _name_shaped(word) for word in name_words):
+        return None
+    name_start, name_end = tokens[titles][0], tokens[-1][1]
+    has_evidence = titles > 0 or _attributed(text, name_start, name_end) or _role_appositive(text, name_end)
+    if not has_evidence and not 2 <= len(name_words) <= MAX_BARE_NAME_TOKENS:
+        return None
+    country = _country_before(text, tokens[0][0], known) or _country_after(text, name_end, known)
+    surface = text[tokens[0][0] : name_end]
+    return Span(name_start, name_end, " ".join(name_words), PERSON, country, surface)
+
+
+def _trim_token(text: str, start: int, end: int) -> tuple[int, int]:
+    """A sentence's full stop is not part of the last name, an initial's or a title's is."""
+    word = text[start:end]
+    if word.endswith(".") and (len(word) > 3 or word.count(".") > 1) and word not in TITLE_WORDS:
+        return start, end - 1
+    return start, end
+
+
+def _unglue_last(text: str, tokens: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Machine translation glues words: 'TokayevForced' -> 'Tokayev', and the run ends there."""
+    for index, (start, end) in enumerate(tokens):
+        word = text[start:end]
+        if word.startswith(GLUE_KEEP_PREFIXES) and GLUE_SPLIT.search(word, 3) is None:
+            continue
+        cut = GLUE_SPLIT.search(word)
+        if cut:
+            return tokens[:index] + [(start, start + cut.start())]
+    return tokens
+
+
+def _name_shaped(word: str) -> bool:
+    if len(word) < 2 and not word.endswith("."):
+        return False
+    if word.isupper() and len(word) > 1 and not word.endswith("."):
+        return False
+    return word[0].isupper() or word in NAME_PARTICLES
+
+
+def _attributed(text: str, start: int, end: int) -> bool:
+    return bool(SPEAKER_BEFORE.search(text[max(0, start - 40) : start]) or SPEAKER_AFTER.match(text[end : end + APPOSITIVE_CHARS + 40]))
+
+
+def _appositive(text: str, end: int) -> str:
+    match = re.match(r"\s*,\s*([^,;.“”\"]{1,%d})" % APPOSITIVE_CHARS, text[end:])
+    return match.group(1) if match else ""
+
+
+def _role_appositive(text: str, end: int) -> bool:
+    words = re.findall(r"[a-z]+", _appositive(text, end).lower())
+    return any(word in ROLE_NOUNS for word in words[:6])
+
+
+def _country_before(text: str, start: int, known: list[Span]) -> str | None:
+    """'Kazakhstan's Tokayev', 'Kazakh President …', 'President of Kazakhstan, …', 'the Kazakh Defense Ministry'."""
+    previous = [span for span in known if span.end <= start and span.country and span.kind in (COUNTRY, PLACE)]
+    if not previous:
+        return None
+    span = previous[-1]
+    gap = text[span.end : start]
+    if re.fullmatch(r"(?:['’]s)?\s*(?:(?:[A-Z][\w.-]*|[a-z]+-[A-Z][\w-]*)\s+){0,3}", gap):
+        return span.country
+    before = text[max(0, span.start - 40) : span.start]
+    if re.fullmatch(r",?\s*", gap) and re.search(r"\b[A-Z][\w-]*\s+(?:of|for)\s+(?:the\s+)?$", before):
+        return span.country
+    return None
+
+
+def _country_after(text: str, end: int, known: list[Span]) -> str | None:
+    """'…, a pro-Kremlin Russian presenter', '…, President of Kazakhstan'."""
+    appositive = _appositive(text, end)
+    if not appositive or not any(word in ROLE_NOUNS for word in re.findall(r"[a-z]+", appositive.lower())):
+        return None
+    offset = text.index(appositive, end)
+    for span in known:
+        if offset <= span.start < offset + len(appositive) and span.kind == COUNTRY and span.country:
+            return span.country
+    return None
+
+
+def _is_speaker(text: str, span: Span) -> bool:
+    if span.kind == REGION:
+        return False
+    before = text[max(0, span.start - 40) : span.start]
+    after = text[span.end : span.end + APPOSITIVE_CHARS + 40]
+    if re.search(r"['’]s\s*$", text[span.end : span.end + 2]):
+        return False
+    if SPEAKER_BEFORE.search(_strip_title_prefix(before)):
+        return True
+    return bool(SPEAKER_AFTER.match(after)) and not QUOTE_LEAD.search(before)
+
+
+def _strip_title_prefix(before: str) -> str:
+    """'said Russian President ' -> 'said ': titles between the verb and the name do not count."""
+    return re.sub(r"(?:\b(?:[A-Z][\w.-]*|[a-z]+-[A-Z][\w-]*)\s+)+$", "", before) if before.rstrip().split() else before
+
+
+def _unique_mentions(spans: list[Span]) -> list[ActorMention]:
+    by_key: dict[tuple[str, str, str | None], ActorMention] = {}
+    for span in spans:
+        key = (span.name, span.kind, span.country)
+        mention = ActorMention(span.name, span.kind, span.country, span.role, span.surface)
+        if key not in by_key:
+            by_key[key] = mention
+        elif span.role == SPEAKER:
+            by_key[key] = replace(by_key[key], role=SPEAKER)
+    return _merge_person_variants(list(by_key.values()))
+
+
+def _merge_person_variants(mentions: list[ActorMention]) -> list[ActorMention]:
+    """Within one sentence, 'Tokayev' after 'Kassym-Jomart Tokayev' is the same person."""
+    people = [m for m in mentions if m.kind == PERSON]
+    kept = []
+    for mention in mentions:
+        twin = next((p for p in people if p is not mention and len(p.name) > len(mention.name) and same_actor(p, mention)), None)
+        if mention.kind == PERSON and twin is not None:
+            continue
+        kept.append(mention)
+    return kept
+
+
+def sentence_countries(mentions: Iterable[ActorMention]) -> list[str]:
+    """The alpha-2 codes a claim is about: those of its actors, in order, each once."""
+    return list(dict.fromkeys(m.country for m in mentions if m.country))
+
+
+# --------------------------------------------------------------------------- name variants
+
+
+def clean_person_name(name: str) -> str:
+    """Drop titles and machine-translation glue: 'President Qasim-Jomart TokayevForced' -> 'Qasim-Jomart Tokayev'."""
+    words = name.translate(APOSTROPHES).split()
+    while words and words[0] in TITLE_WORDS:
+        words = words[1:]
+    cleaned = []
+    for word in words:
+        cut = None if word.startswith(GLUE_KEEP_PREFIXES) else GLUE_SPLIT.search(word)
+        cleaned.append(word[: cut.start()] if cut else word)
+        if cut:
+            break
+    return " ".join(cleaned)
+
+
+def _fold_name(word: str) -> str:
+    """A spelling-blind form for transliterations: Kassym/Qasim, Tigran/Dikran, Tokayev/Tokaev."""
+    text = _fold_key(word).replace("-", "")
+    for old, new in (("kh", "h"), ("ph", "f"), ("ck", "k"), ("q", "k"), ("w", "v"), ("y", "i"), ("x", "ks")):
+        text = text.replace(old, new)
+    text = re.sub(r"c(?!h)", "k", text)
+    text = text.translate(str.maketrans("dgbzv", "tkpsf"))
+    text = re.sub(r"(?<=[aeiou])i(?=[aeiou])", "", text)
+    return re.sub(r"(.)\1+", r"\1", text)
+
+
+def _skeleton(folded: str) -> str:
+    return re.sub(r"[aeiou]", "", folded)
+
+
+def person_key(name: str) -> str:
+    """Merge key of a person's surname: 'Kassym-Jomart Tokayev', 'President Tokayev', 'TokayevForced' -> one key."""
+    words = clean_person_name(name).split()
+    return _fold_name(words[-1]) if words else ""
+
+
+def _given_and_surname(name: str) -> tuple[str, str]:
+    words = clean_person_name(name).split()
+    if not words:
+        return "", ""
+    return " ".join(words[:-1]), words[-1]
+
+
+def same_actor(a: ActorMention | Actor, b: ActorMention | Actor) -> bool:
+    """Two names of one actor: same kind and country, and for people a matching surname and given name."""
+    if a.kind != b.kind:
+        return False
+    if a.country and b.country and a.country != b.country:
+        return False
+    if a.kind != PERSON:
+        return _fold_key(a.name) == _fold_key(b.name)
+    given_a, surname_a = _given_and_surname(a.name)
+    given_b, surname_b = _given_and_surname(b.name)
+    fold_a, fold_b = _fold_name(surname_a), _fold_name(surname_b)
+    if not fold_a or not fold_b:
+        return False
+    if fold_a != fold_b and (_skeleton(fold_a) != _skeleton(fold_b) or fuzz.ratio(fold_a, fold_b) < SURNAME_SIMILARITY):
+        return False
+    if not given_a or not given_b:
+        return True
+    given_fold_a, given_fold_b = _fold_name(given_a), _fold_name(given_b)
+    if given_fold_a == given_fold_b or fuzz.ratio(given_fold_a, given_fold_b) >= GIVEN_NAME_SIMILARITY:
+        return True
+    return bool(a.country and a.country == b.country and _skeleton(given_fold_a) == _skeleton(given_fold_b))
+
+
+# --------------------------------------------------------------------------- corpus-wide actors
+
+
+class ActorBook:
+    """Canonical actors of a corpus with their aliases; the caller owns it and may persist it.
+
+    ``resolve`` maps a mention to its canonical actor, creating or enriching the actor:
+    a surname alone resolves to the one full-name person known with that surname, a new
+    full name upgrades an actor first seen by surname only, and a country learnt from one
+    sentence fills it for the actor (not for other sentences' claims).
+    """
+
+    def __init__(self, actors: Iterable[Actor] = ()) -> None:
+        self.actors: list[Actor] = []
+        self._by_surname: dict[str, list[Actor]] = {}
+        for actor in actors:
+            self._add(actor)
+
+    def _add(self, actor: Actor) -> Actor:
+        actor.aliases.add(actor.name)
+        self.actors.append(actor)
+        if actor.kind == PERSON:
+            self._by_surname.setdefault(_skeleton(person_key(actor.name)), []).append(actor)
+        return actor
+
+    def find(self, mention: ActorMention) -> Actor | None:
+        if mention.kind != PERSON:
+            return next((a for a in self.actors if a.kind == mention.kind and same_actor(a, mention)), None)
+        candidates = [a for a in self._by_surname.get(_skeleton(person_key(mention.name)), []) if same_actor(a, mention)]
+        if not candidates:
+            return None
+        return max(candidates, key=lambda actor: (actor.country == mention.country, len(actor.aliases)))
+
+    def resolve(self, mention: ActorMention) -> ActorMention:
+        name = clean_person_name(mention.name) if mention.kind == PERSON else mention.name
+        cleaned = replace(mention, name=name)
+        actor = self.find(cleaned)
+        if actor is None:
+            actor = self._add(Actor(name, mention.kind, mention.country, {name}))
+        else:
+            actor.aliases.add(name)
+            if mention.kind == PERSON and len(name.split()) > len(actor.name.split()):
+                actor.name = name
+            actor.country = actor.country or mention.country
+        if mention.surface:
+            actor.aliases.add(clean_person_name(mention.surface) if mention.kind == PERSON else mention.surface)
+        return replace(mention, name=actor.name, country=actor.country)
+
+    def alias_rows(self) -> list[tuple[str, str]]:
+        """(alias, canonical name) pairs for an actor_aliases table."""
+        return sorted((alias, actor.name) for actor in self.actors for alias in actor.aliases)
+
+
+def resolve_actors(mentions: Iterable[ActorMention], book: ActorBook) -> list[ActorMention]:
+    """Canonical names for a sentence's mentions, recorded in ``book``."""
+    return [book.resolve(mention) for mention in mentions]
