@@ -49,7 +49,6 @@ WEEKDAY_NUMBERS = {
     "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3,
     "friday": 4, "saturday": 5, "sunday": 6,
 }  # fmt: skip
-SATURDAY = 5
 SUNDAY = 6
 NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -59,8 +58,8 @@ NUMBER_WORDS = {
 # --- regular expression pieces -------------------------------------------------------
 
 _MONTH_FULL = "January|February|March|April|May|June|July|August|September|October|November|December"
-_MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
-_MONTH_NAME = rf"(?:{_MONTH_FULL}|{_MONTH_ABBR})"
+_MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)(?:\.|\b)"
+_MONTH_NAME = rf"(?:(?:{_MONTH_FULL})\b|{_MONTH_ABBR})"
 _DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?![\d%])(?![.,:]\d)"
 _YEAR = r"(?<![\d.,$£€#])(?:19\d\d|20\d\d|2100)(?!\d|[.,]\d|s\b)"
 _WEEKDAY = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
@@ -115,7 +114,7 @@ DATE_HINT = re.compile(r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|day|ago
 GROUP_NAMES = frozenset(DATE_CORE.groupindex) | frozenset(PREFIX_BEFORE.groupindex) | frozenset(AGO.groupindex)
 
 FUTURE_CUE = re.compile(
-    r"(?i)\b(?:will|shall|scheduled|planned|plans?\s+to|due\s+to|upcoming|expected\s+to|set\s+to|going\s+to)\b|'ll\b"
+    r"(?i)\b(?:will|shall|scheduled|planned|plans?\s+to|due\s+(?:to|out|back)|upcoming|expected\s+to|set\s+to|going\s+to)\b|'ll\b"
 )
 
 # Prepositions that make a bare 4-digit number a year ("of" alone does not: "a total of 1999").
@@ -428,9 +427,8 @@ def _ago(amount_text: str, unit: str, reference: date) -> str | None:
         return f"{year}-{month:02d}"
     if unit == "week":
         return (reference - timedelta(weeks=amount)).strftime("%Y-%m")
-    if unit == DAY:
-        return (reference - timedelta(days=amount)).isoformat()
-    return (reference - timedelta(days=amount // 24 if unit == "hour" else 0)).isoformat()
+    hours = {DAY: 24 * amount, "hour": amount, "minute": 0}[unit]
+    return (reference - timedelta(hours=hours)).isoformat()
 
 
 # --- small helpers -------------------------------------------------------------------------

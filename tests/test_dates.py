@@ -121,6 +121,7 @@ def test_blog_stamp_glued_to_a_tag_resolves_to_a_year():
         ("posted yesterday", "2024-11-22"),
         ("updated two months ago", "2024-09"),
         ("a week ago", "2024-11"),
+        ("edited 30 hours ago", "2024-11-22"),
         ("Title\n\nno stamp here, only 1990s talk", None),
     ],
 )
@@ -160,6 +161,7 @@ DOC = "2022-06-27"  # a Monday
         ("The CSTO was created in May 1992.", ("1992-05", "month"), "in May 1992"),
         ("It was signed on 4 January 2019.", ("2019-01-04", "day"), "on 4 January 2019"),
         ("It was signed on 2019-01-04.", ("2019-01-04", "day"), "on 2019-01-04"),
+        ("It was signed on 3 Sept. 2020.", ("2020-09-03", "day"), "on 3 Sept. 2020"),
         ("Last September saw border clashes.", ("2021-09", "month"), "Last September"),
         ("Moreover, earlier this year, he asked for help.", ("2022", "year"), "earlier this year"),
         ("Turnout was low last year.", ("2021", "year"), "last year"),
@@ -200,6 +202,7 @@ def test_date_phrases(sentence, expected, phrase):
         "No AIS results for the last month.",
         "It will shrink over the next year.",
         "We are here now.",
+        "The 5 Marines left; 3 Mayors met.",
     ],
 )
 def test_not_dates(sentence):
