@@ -65,7 +65,8 @@ ROLE_NOUNS = frozenset(
     historian deputy adviser advisor secretary general governor mayor senator officer founder
     executive ceo diplomat envoy pundit propagandist blogger activist politician lawmaker mp
     member commander colonel judge prosecutor biologist linguist scholar fellow candidate
-    premier king queen prince dictator strongman ruler warlord personality""".split()
+    premier king queen prince dictator strongman ruler warlord personality ecologist physicist
+    mathematician actor actress singer heiress attorney""".split()
 )
 STOP_WORDS = frozenset(
     """The A An In On At For But And Or Nor If As Since Yet This That These Those It Its He She
@@ -93,7 +94,8 @@ NON_ACTOR_WORDS = frozenset(
     Doctrine Plan Strategy Report Index Census Election Elections Referendum Program Programme
     Unprecedented Due Brutal Street Avenue Square River Lake Mountain Mount Island Islands Bay
     Sea Ocean Valley Province County City District Region Airport Station Hospital Bridge Highway
-    Park Hall Tower Palace Stadium Arena Building Museum English Latin Greek Arabic Russian
+    Park Hall Tower Palace Stadium Arena Building Museum Cathedral Temple Mosque Hotel Area
+    Dame English Latin Greek Arabic Russian
     Chinese French German Spanish Dutch Islamic Muslim Christian Catholic Orthodox Jewish
     Buddhist Hindu Sunni Shia Turkic Slavic Tatars Tatar Greeks Georgians Pontian""".split()
 )
@@ -107,10 +109,20 @@ ORG_HEADS = frozenset(
     Bureau Trust Society Laboratory Labs Team Secretariat Initiative Project Coalition Brigade
     Battalion Regiment Exchange Holdings Industries Motors Systems Technologies Studios Records
     Magazine Journal Gazette Tribune Herald Review Observer Monitor Guardian Telegraph Daily
-    Commonwealth Mission Corps Directorate Inspectorate Prosecutor's Treasury Reserve Senate
+    Commonwealth Mission Corps Directorate Inspectorate Treasury Reserve Senate Parties Branch
     Congress Duma Rada Knesset Majlis Mazhilis Assembly Charity Rescue Brigades""".split()
 )
-ORG_LEADS = frozenset("Ministry Department University Bank Institute Council Committee Office Academy".split())
+ORG_LEADS = frozenset(
+    """Ministry Department University Bank Institute Council Committee Office Academy Center Centre
+    Association Federation Commission Organization Organisation Society Foundation Agency""".split()
+)
+ORG_CONNECTORS = frozenset({"of", "for", "on"})
+ORG_CUES = frozenset(
+    """charity firm company agency newspaper magazine broadcaster site website network channel
+    airline bank nonprofit non-profit organisation organization party union startup outlet daily
+    platform account group publisher tabloid think-tank watchdog carrier manufacturer maker
+    retailer insurer""".split()
+)
 NAME_PARTICLES = frozenset("de van von der den da del dos du bin ibn al el la le di".split())
 GLUE_KEEP_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "Le", "La", "Van", "Von", "O'", "O’")
 SPEAKER_VERBS = (
@@ -127,12 +139,28 @@ NAME_TOKEN = r"(?:[A-Z][\w'’.\-]*|(?:de|van|von|der|den|da|del|dos|du|bin|ibn|
 NAME_RUN = re.compile(rf"{NAME_TOKEN}(?:[ \t]+(?:(?:of|for|and|the|on)[ \t]+(?=[A-Z]))*{NAME_TOKEN})*")
 GLUE_SPLIT = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z])")
 SPEAKER_AFTER = re.compile(
-    rf"^(?:\s*,[^,;“”\"]{{1,{APPOSITIVE_CHARS}}},)?\s+(?:has |have |had |also |publicly |then |later |"
-    rf"reportedly |previously |again |recently |once )?(?:{SPEAKER_VERBS})\b"
+    rf"^(?:\s*,\s*[a-z][^,;.!?“”\"]{{0,{APPOSITIVE_CHARS}}},)?\s+(?:has |have |had |also |then |later |further |"
+    rf"again |once |\w+ly )*(?:{SPEAKER_VERBS})\b"
 )
 SPEAKER_BEFORE = re.compile(
-    rf"(?:(?:[”\"'’]|,)\s*,?\s*(?:{SPEAKER_VERBS})|\b[Aa]ccording to|\b[Ss]ays?|\b[Ss]aid)\s+(?:the\s+)?$"
+    rf"(?:(?:[”\"'’]|,)\s*,?\s*(?:{SPEAKER_VERBS})|\b[Aa]ccording to(?:\s+[a-z]+){{0,2}}|\b[Ss]ays?|\b[Ss]aid)\s+(?:the\s+)?$"
 )
+ARTICLE_BEFORE = re.compile(r"\b[Tt]he\s+$")
+CAPITALISED_BEFORE = re.compile(r"([A-Z][\w'’.-]*)\s+$")
+CAPITALISED_AFTER = re.compile(r"\s+([A-Z][\w'’.-]*)")
+POSSESSIVE = re.compile(r"['’]s\b")
+POSSESSIVE_END = re.compile(r"['’]s\s*$")
+WORD = re.compile(r"\S+")
+LOWER_WORD_BEFORE = re.compile(r"([a-z-]+)\s+$")
+LOWER_WORD_AFTER = re.compile(r"\s+([a-z-]+)")
+LOWER_WORDS = re.compile(r"[a-z-]+")
+ACRONYM = re.compile(r"[A-Z]{2,6}")
+APPOSITIVE = re.compile(r"\s*,\s*([^,;.“”\"]{1,%d})" % APPOSITIVE_CHARS)
+TITLE_GAP = re.compile(r"(?:['’]s)?\s*(?:(?:[A-Z][\w.-]*|[a-z]+-[A-Z][\w-]*)\s+){0,3}")
+COMMA_GAP = re.compile(r",?\s*")
+TITLE_OF_BEFORE = re.compile(r"\b[A-Z][\w-]*\s+(?:of|for)\s+(?:the\s+)?$")
+TITLE_PREFIX = re.compile(r"[a-z]+-[A-Z][\w-]*")  # pro-Kremlin
+OF_COUNTRY_AFTER = re.compile(r"\s+(?:of|from)\s+(?:the\s+)?")
 QUOTE_LEAD = re.compile(r"[“\"]\s*$")
 COUNTRY_OF = re.compile(r"\b(?:of|in|from)\s+(?:the\s+)?$")
 
@@ -337,7 +365,7 @@ def _gazetteer_spans(text: str, gazetteer: Gazetteer) -> list[Span]:
         entry = gazetteer.entries[surface]
         if entry.ambiguous and _glued_to_name(text, match.start(), match.end()):
             continue
-        if entry.needs_article and not re.search(r"\b[Tt]he\s+$", text[max(0, match.start() - 5) : match.start()]):
+        if entry.needs_article and not ARTICLE_BEFORE.search(text[max(0, match.start() - 5) : match.start()]):
             continue
         spans.append(Span(match.start(), match.end(), entry.name, entry.kind, entry.country, surface))
     return spans
@@ -345,25 +373,44 @@ def _gazetteer_spans(text: str, gazetteer: Gazetteer) -> list[Span]:
 
 def _glued_to_name(text: str, start: int, end: int) -> bool:
     """'George Washington', 'Washington Post', 'Jordan Peterson': a capitalised neighbour word."""
-    before = re.search(r"([A-Z][\w'’.-]*)\s+$", text[max(0, start - 30) : start])
-    after = re.match(r"\s+([A-Z][\w'’.-]*)", text[end : end + 30])
+    before = CAPITALISED_BEFORE.search(text[max(0, start - 30) : start])
+    after = CAPITALISED_AFTER.match(text[end : end + 30])
     neighbours = [m.group(1) for m in (before, after) if m]
     return any(word not in STOP_WORDS and word not in TITLE_WORDS for word in neighbours)
 
 
 def _name_spans(text: str, known: list[Span]) -> list[Span]:
-    spans = []
-    for run_start, run_end in _runs_outside(text, known):
+    runs = [match.span() for match in NAME_RUN.finditer(text) if match.group() not in STOP_WORDS]
+    spans = list(_organisations_around_places(text, runs, known))
+    taken = known + spans
+    for run_start, run_end in _runs_outside(runs, taken):
         span = _classify_run(text, run_start, run_end, known)
         if span is not None:
             spans.append(span)
     return spans
 
 
-def _runs_outside(text: str, known: list[Span]) -> Iterator[tuple[int, int]]:
+def _organisations_around_places(text: str, runs: list[tuple[int, int]], known: list[Span]) -> Iterator[Span]:
+    """'University of Calgary', 'Puerto Rico Center for Investigative Journalism': a body named after a place."""
+    for start, end in runs:
+        inner = [span for span in known if start <= span.start and span.end <= end]
+        if not inner or any(span.kind not in (COUNTRY, PLACE) for span in inner):
+            continue
+        if any(POSSESSIVE.match(text[span.end : span.end + 2]) for span in inner):
+            continue
+        tokens = [_trim_token(text, a, b) for a, b in _tokens(text, start, end)]
+        while tokens and text[tokens[0][0] : tokens[0][1]] in STOP_WORDS:
+            tokens = tokens[1:]
+        words = [text[a:b] for a, b in tokens]
+        outside = [word for (a, b), word in zip(tokens, words) if not any(s.start <= a < s.end for s in inner)]
+        if outside and _organisation_shaped(words, 0) and tokens[0][0] <= inner[0].start:
+            name = text[tokens[0][0] : tokens[-1][1]]
+            yield Span(tokens[0][0], tokens[-1][1], name, ORGANISATION, inner[0].country, name)
+
+
+def _runs_outside(runs: list[tuple[int, int]], known: list[Span]) -> Iterator[tuple[int, int]]:
     """Capitalised runs, cut where a gazetteer span sits inside them."""
-    for match in NAME_RUN.finditer(text):
-        start, end = match.span()
+    for start, end in runs:
         for span in known:
             if span.end <= start or span.start >= end:
                 continue
@@ -375,7 +422,7 @@ def _runs_outside(text: str, known: list[Span]) -> Iterator[tuple[int, int]]:
 
 
 def _tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    return [(start + m.start(), start + m.end()) for m in re.finditer(r"\S+", text[start:end])]
+    return [(start + m.start(), start + m.end()) for m in WORD.finditer(text[start:end])]
 
 
 def _classify_run(text: str, start: int, end: int, known: list[Span]) -> Span | None:
@@ -392,10 +439,12 @@ def _classify_run(text: str, start: int, end: int, known: list[Span]) -> Span | 
         titles += 1
     if not words:
         return None
-    if words[-1] in ORG_HEADS or words[0] in ORG_LEADS:
+    if _organisation_shaped(words, titles) or (titles == 0 and _org_cued(text, tokens[0][0], tokens[-1][1], words)):
         name_start, name_end = tokens[0][0], tokens[-1][1]
         name = " ".join(words)
         return Span(name_start, name_end, name, ORGANISATION, _country_before(text, name_start, known), name)
+    while titles < len(words) and words[titles].lower() in ROLE_NOUNS:
+        titles += 1
     name_words = words[titles:]
     if not name_words or any(word in NON_ACTOR_WORDS or word in STOP_WORDS for word in name_words):
         return None
@@ -413,9 +462,35 @@ def _classify_run(text: str, start: int, end: int, known: list[Span]) -> Span | 
 def _trim_token(text: str, start: int, end: int) -> tuple[int, int]:
     """A sentence's full stop is not part of the last name, an initial's or a title's is."""
     word = text[start:end]
+    if word.endswith(("'s", "’s")):
+        return start, end - 2
     if word.endswith(".") and (len(word) > 3 or word.count(".") > 1) and word not in TITLE_WORDS:
         return start, end - 1
     return start, end
+
+
+def _organisation_shaped(words: list[str], titles: int) -> bool:
+    """'Defense Ministry', 'Ministry of Defence', 'District Court for …'; one bare head word is too vague."""
+    if len(words) < 2 or titles == len(words):
+        return False
+    if words[-1] in ORG_HEADS or words[0] in ORG_LEADS:
+        return True
+    return any(word in ORG_HEADS and following in ORG_CONNECTORS for word, following in zip(words, words[1:]))
+
+
+def _org_cued(text: str, start: int, end: int, words: list[str]) -> bool:
+    """'charity Sea-Eye', 'Time magazine', 'UpGuard, a cybersecurity firm', 'according to AFP'."""
+    if any(word in NON_ACTOR_WORDS or word in STOP_WORDS for word in words):
+        return False
+    before = LOWER_WORD_BEFORE.search(text[max(0, start - 20) : start])
+    after = LOWER_WORD_AFTER.match(text[end : end + 20])
+    if (before and before.group(1) in ORG_CUES) or (after and after.group(1) in ORG_CUES):
+        return True
+    appositive = LOWER_WORDS.findall(_appositive(text, end))
+    if appositive[:1] in (["a"], ["an"], ["the"]) and any(word in ORG_CUES for word in appositive[1:4]):
+        return True
+    acronym = len(words) == 1 and ACRONYM.fullmatch(words[0]) is not None
+    return acronym and _attributed(text, start, end)
 
 
 def _unglue_last(text: str, tokens: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -443,12 +518,12 @@ def _attributed(text: str, start: int, end: int) -> bool:
 
 
 def _appositive(text: str, end: int) -> str:
-    match = re.match(r"\s*,\s*([^,;.“”\"]{1,%d})" % APPOSITIVE_CHARS, text[end:])
+    match = APPOSITIVE.match(text[end:])
     return match.group(1) if match else ""
 
 
 def _role_appositive(text: str, end: int) -> bool:
-    words = re.findall(r"[a-z]+", _appositive(text, end).lower())
+    words = LOWER_WORDS.findall(_appositive(text, end).lower())
     return any(word in ROLE_NOUNS for word in words[:6])
 
 
@@ -459,18 +534,23 @@ def _country_before(text: str, start: int, known: list[Span]) -> str | None:
         return None
     span = previous[-1]
     gap = text[span.end : start]
-    if re.fullmatch(r"(?:['’]s)?\s*(?:(?:[A-Z][\w.-]*|[a-z]+-[A-Z][\w-]*)\s+){0,3}", gap):
+    if TITLE_GAP.fullmatch(gap):
         return span.country
     before = text[max(0, span.start - 40) : span.start]
-    if re.fullmatch(r",?\s*", gap) and re.search(r"\b[A-Z][\w-]*\s+(?:of|for)\s+(?:the\s+)?$", before):
+    if COMMA_GAP.fullmatch(gap) and TITLE_OF_BEFORE.search(before):
         return span.country
     return None
 
 
 def _country_after(text: str, end: int, known: list[Span]) -> str | None:
-    """'…, a pro-Kremlin Russian presenter', '…, President of Kazakhstan'."""
+    """'Hassan Rouhani of Iran', '…, a pro-Kremlin Russian presenter', '…, President of Kazakhstan'."""
+    following = OF_COUNTRY_AFTER.match(text, end)
+    if following:
+        country = next((s.country for s in known if s.start == following.end() and s.kind == COUNTRY), None)
+        if country:
+            return country
     appositive = _appositive(text, end)
-    if not appositive or not any(word in ROLE_NOUNS for word in re.findall(r"[a-z]+", appositive.lower())):
+    if not appositive or not any(word in ROLE_NOUNS for word in LOWER_WORDS.findall(appositive.lower())):
         return None
     offset = text.index(appositive, end)
     for span in known:
@@ -484,7 +564,7 @@ def _is_speaker(text: str, span: Span) -> bool:
         return False
     before = text[max(0, span.start - 40) : span.start]
     after = text[span.end : span.end + APPOSITIVE_CHARS + 40]
-    if re.search(r"['’]s\s*$", text[span.end : span.end + 2]):
+    if POSSESSIVE_END.search(text[span.end : span.end + 2]):
         return False
     if SPEAKER_BEFORE.search(_strip_title_prefix(before)):
         return True
@@ -493,7 +573,16 @@ def _is_speaker(text: str, span: Span) -> bool:
 
 def _strip_title_prefix(before: str) -> str:
     """'said Russian President ' -> 'said ': titles between the verb and the name do not count."""
-    return re.sub(r"(?:\b(?:[A-Z][\w.-]*|[a-z]+-[A-Z][\w-]*)\s+)+$", "", before) if before.rstrip().split() else before
+    words = before.split()
+    entries = load_gazetteer().entries
+    kept = len(words)
+    while kept and _is_title_like(words[kept - 1], entries):
+        kept -= 1
+    return " ".join(words[:kept]) + " " if kept != len(words) else before
+
+
+def _is_title_like(word: str, entries: dict[str, GazetteerEntry]) -> bool:
+    return word in TITLE_WORDS or word in entries or word.lower() in ROLE_NOUNS or TITLE_PREFIX.fullmatch(word) is not None
 
 
 def _unique_mentions(spans: list[Span]) -> list[ActorMention]:

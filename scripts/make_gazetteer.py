@@ -58,13 +58,27 @@ def name_variants(name: str) -> list[str]:
     return [form for form in unique if ", " not in form or form == name]
 
 
-def country_row(country) -> str:
+def comma_heads(countries) -> set[str]:
+    """'Bonaire' of 'Bonaire, Sint Eustatius and Saba', unless two countries share it ('Korea', 'Congo')."""
+    heads: dict[str, int] = {}
+    names = {country.name for country in countries}
+    for country in countries:
+        head, sep, _ = country.name.partition(", ")
+        if sep:
+            heads[head] = heads.get(head, 0) + 1
+    return {head for head, count in heads.items() if count == 1 and head not in names}
+
+
+def country_row(country, heads: set[str]) -> str:
     common = getattr(country, "common_name", None)
     official = getattr(country, "official_name", None)
     names: list[str] = []
     for source in (country.name, common, official):
         if source:
             names.extend(name_variants(source))
+    head = country.name.partition(", ")[0]
+    if head in heads:
+        names.append(head)
     names = list(dict.fromkeys(names))
     display = common or PARENTHESIS.sub("", country.name)
     if ", " in display:
@@ -73,7 +87,9 @@ def country_row(country) -> str:
 
 
 def render_table() -> str:
-    rows = sorted(country_row(country) for country in pycountry.countries)
+    countries = list(pycountry.countries)
+    heads = comma_heads(countries)
+    rows = sorted(country_row(country, heads) for country in countries)
     version = getattr(pycountry, "__version__", "") or _installed_version()
     return HEADER.format(version=version) + COLUMNS + "".join(rows)
 
