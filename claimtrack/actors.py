@@ -161,6 +161,7 @@ COMMA_GAP = re.compile(r",?\s*")
 TITLE_OF_BEFORE = re.compile(r"\b[A-Z][\w-]*\s+(?:of|for)\s+(?:the\s+)?$")
 TITLE_PREFIX = re.compile(r"[a-z]+-[A-Z][\w-]*")  # pro-Kremlin
 OF_COUNTRY_AFTER = re.compile(r"\s+(?:of|from)\s+(?:the\s+)?")
+SPEAKER_CUE = re.compile(rf"\b(?:{SPEAKER_VERBS}|[Aa]ccording to|[Ss]ays?|[Ss]aid)\b")
 QUOTE_LEAD = re.compile(r"[“\"]\s*$")
 COUNTRY_OF = re.compile(r"\b(?:of|in|from)\s+(?:the\s+)?$")
 
@@ -350,11 +351,13 @@ def extract_actors(text: str) -> list[ActorMention]:
     """The actors one sentence names, each once, with its kind, country and role."""
     gazetteer = load_gazetteer()
     known = _gazetteer_spans(text, gazetteer)
-    found = known + _name_spans(text, known)
+    has_cue = SPEAKER_CUE.search(text) is not None
+    found = known + _name_spans(text, known, has_cue)
     found.sort(key=lambda span: span.start)
-    for span in found:
-        if _is_speaker(text, span):
-            span.role = SPEAKER
+    if has_cue:
+        for span in found:
+            if _is_speaker(text, span):
+                span.role = SPEAKER
     return _unique_mentions(found)
 
 
@@ -379,12 +382,12 @@ def _glued_to_name(text: str, start: int, end: int) -> bool:
     return any(word not in STOP_WORDS and word not in TITLE_WORDS for word in neighbours)
 
 
-def _name_spans(text: str, known: list[Span]) -> list[Span]:
+def _name_spans(text: str, known: list[Span], has_cue: bool) -> list[Span]:
     runs = [match.span() for match in NAME_RUN.finditer(text) if match.group() not in STOP_WORDS]
     spans = list(_organisations_around_places(text, runs, known))
     taken = known + spans
     for run_start, run_end in _runs_outside(runs, taken):
-        span = _classify_run(text, run_start, run_end, known)
+        span = _classify_run(text, run_start, run_end, known, has_cue)
         if span is not None:
             spans.append(span)
     return spans
@@ -425,7 +428,7 @@ def _tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(start + m.start(), start + m.end()) for m in WORD.finditer(text[start:end])]
 
 
-def _classify_run(text: str, start: int, end: int, known: list[Span]) -> Span | None:
+def _classify_run(text: str, start: int, end: int, known: list[Span], has_cue: bool) -> Span | None:
     tokens = _tokens(text, start, end)
     tokens = _unglue_last(text, tokens)
     tokens = [_trim_token(text, a, b) for a, b in tokens]
@@ -439,7 +442,7 @@ def _classify_run(text: str, start: int, end: int, known: list[Span]) -> Span | 
         titles += 1
     if not words:
         return None
-    if _organisation_shaped(words, titles) or (titles == 0 and _org_cued(text, tokens[0][0], tokens[-1][1], words)):
+    if _organisation_shaped(words, titles) or (titles == 0 and _org_cued(text, tokens[0][0], tokens[-1][1], words, has_cue)):
         name_start, name_end = tokens[0][0], tokens[-1][1]
         name = " ".join(words)
         return Span(name_start, name_end, name, ORGANISATION, _country_before(text, name_start, known), name)
@@ -451,7 +454,7 @@ def _classify_run(text: str, start: int, end: int, known: list[Span]) -> Span | 
     if any(not _name_shaped(word) for word in name_words):
         return None
     name_start, name_end = tokens[titles][0], tokens[-1][1]
-    has_evidence = titles > 0 or _attributed(text, name_start, name_end) or _role_appositive(text, name_end)
+    has_evidence = titles > 0 or _role_appositive(text, name_end) or (has_cue and _attributed(text, name_start, name_end))
     if not has_evidence and not 2 <= len(name_words) <= MAX_BARE_NAME_TOKENS:
         return None
     country = _country_before(text, tokens[0][0], known) or _country_after(text, name_end, known)
@@ -478,7 +481,7 @@ def _organisation_shaped(words: list[str], titles: int) -> bool:
     return any(word in ORG_HEADS and following in ORG_CONNECTORS for word, following in zip(words, words[1:]))
 
 
-def _org_cued(text: str, start: int, end: int, words: list[str]) -> bool:
+def _org_cued(text: str, start: int, end: int, words: list[str], has_cue: bool) -> bool:
     """'charity Sea-Eye', 'Time magazine', 'UpGuard, a cybersecurity firm', 'according to AFP'."""
     if any(word in NON_ACTOR_WORDS or word in STOP_WORDS for word in words):
         return False
@@ -490,7 +493,7 @@ def _org_cued(text: str, start: int, end: int, words: list[str]) -> bool:
     if appositive[:1] in (["a"], ["an"], ["the"]) and any(word in ORG_CUES for word in appositive[1:4]):
         return True
     acronym = len(words) == 1 and ACRONYM.fullmatch(words[0]) is not None
-    return acronym and _attributed(text, start, end)
+    return acronym and has_cue and _attributed(text, start, end)
 
 
 def _unglue_last(text: str, tokens: list[tuple[int, int]]) -> list[tuple[int, int]]:
