@@ -95,7 +95,7 @@ NON_ACTOR_WORDS = frozenset(
     Unprecedented Due Brutal Street Avenue Square River Lake Mountain Mount Island Islands Bay
     Sea Ocean Valley Province County City District Region Airport Station Hospital Bridge Highway
     Park Hall Tower Palace Stadium Arena Building Museum Cathedral Temple Mosque Hotel Area
-    Dame English Latin Greek Arabic Russian
+    Dame Range Base Centre Field Test English Latin Greek Arabic Russian
     Chinese French German Spanish Dutch Islamic Muslim Christian Catholic Orthodox Jewish
     Buddhist Hindu Sunni Shia Turkic Slavic Tatars Tatar Greeks Georgians Pontian""".split()
 )
@@ -162,6 +162,7 @@ TITLE_OF_BEFORE = re.compile(r"\b[A-Z][\w-]*\s+(?:of|for)\s+(?:the\s+)?$")
 TITLE_PREFIX = re.compile(r"[a-z]+-[A-Z][\w-]*")  # pro-Kremlin
 OF_COUNTRY_AFTER = re.compile(r"\s+(?:of|from)\s+(?:the\s+)?")
 SPEAKER_CUE = re.compile(rf"\b(?:{SPEAKER_VERBS}|[Aa]ccording to|[Ss]ays?|[Ss]aid)\b")
+LISTED_AND = re.compile(r"\s+and\s+")
 QUOTE_LEAD = re.compile(r"[“\"]\s*$")
 COUNTRY_OF = re.compile(r"\b(?:of|in|from)\s+(?:the\s+)?$")
 
@@ -387,10 +388,24 @@ def _name_spans(text: str, known: list[Span], has_cue: bool) -> list[Span]:
     spans = list(_organisations_around_places(text, runs, known))
     taken = known + spans
     for run_start, run_end in _runs_outside(runs, taken):
-        span = _classify_run(text, run_start, run_end, known, has_cue)
-        if span is not None:
-            spans.append(span)
+        for part_start, part_end in _split_listed_names(text, run_start, run_end):
+            span = _classify_run(text, part_start, part_end, known, has_cue)
+            if span is not None:
+                spans.append(span)
     return spans
+
+
+def _split_listed_names(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """'Chad Smith and Jordan Peterson' is two names; 'Belt and Road Initiative' stays one."""
+    run = text[start:end]
+    words = run.split()
+    if " and " not in run or _organisation_shaped(words, 0):
+        return [(start, end)]
+    parts, part_start = [], start
+    for match in LISTED_AND.finditer(run):
+        parts.append((part_start, start + match.start()))
+        part_start = start + match.end()
+    return parts + [(part_start, end)]
 
 
 def _organisations_around_places(text: str, runs: list[tuple[int, int]], known: list[Span]) -> Iterator[Span]:
