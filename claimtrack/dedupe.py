@@ -22,7 +22,7 @@ import unicodedata
 import struct
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from hashlib import blake2b
+from hashlib import blake2b, shake_128
 from typing import Protocol
 
 from rapidfuzz import fuzz
@@ -42,18 +42,20 @@ DEFAULT_THRESHOLD = 80.0  # at or above: the same claim, unless content words di
 VARIANT_THRESHOLD = 75.0  # at or above, with a number/negation/actor/date change: a variant
 MIN_LENGTH_RATIO = 0.7  # shorter/longer match text below this: never the same claim
 MAX_CHANGED_CONTENT_WORDS = 2  # content words changed on either side, beyond which it is another claim
-CHANGED_CONTENT_SHARE = 0.2  # ...or this share of the sentence's content words, if larger
+CHANGED_CONTENT_SHARE = 0.1  # ...or this share of the sentence's content words, if larger
+MAX_CHANGED_WORDS = 3  # any words changed on either side, beyond which it is another claim
+CHANGED_WORDS_SHARE = 0.15  # ...or this share of the sentence's words, if larger
 MAX_VARIANT_WORDS = 4  # a variant differs in a few words only (a name, a date, a number with its unit)
 MIN_TRUNCATED_WORDS = 6  # a teaser cut short ("…") must keep this many words to match a prefix
 
 # Blocking.
-LSH_BANDS = 6
-LSH_ROWS = 2
+LSH_BANDS = 8
+LSH_ROWS = 3
 PREFIX_KEY_WORDS = 5  # content words of the opening that make the prefix key
-PREFIX_KEY_BAND = 7  # band number reserved for the prefix key (bands are 0..6)
-_BAND_SHIFT = 60
+PREFIX_KEY_BAND = 15  # band number reserved for the prefix key (bands are 0..LSH_BANDS-1)
+_BAND_SHIFT = 59  # band number in the top bits; the whole key stays below 2**63
 
-# Each content word is hashed once with blake2b; the digest is cut into one 32-bit hash per
+# Each content word is hashed once with SHAKE-128; the digest is cut into one 32-bit hash per
 # MinHash row. Never change this once keys are persisted (that needs a re-keying of the index).
 _ROW_HASHES = struct.Struct("<%dI" % (LSH_BANDS * LSH_ROWS))
 
@@ -114,7 +116,9 @@ _STOPWORDS = frozenset(
     before during between against through up down out off again further once is are was were be been
     being am do does did doing have has had having will would shall should can could may might must
     also just so such very too more most much many some any each other own same only which who whom
-    whose what when where why how all both few s said says say""".split()
+    whose what when where why how all both few s said says say theres thats whats im ive youre theyre weve
+    hes shes lets heres wheres whos not no yes okay ok well really just like even still now then there here
+    get got go going think know mean kind lot thing things way""".split()
 )
 
 
@@ -186,7 +190,7 @@ def candidate_keys(match: str) -> list[int]:
     content = _content_words(match.split())
     if not content:
         return [_prefix_key(match.split())] if match else []
-    rows_per_word = [_ROW_HASHES.unpack(blake2b(w.encode(), digest_size=_ROW_HASHES.size).digest()) for w in set(content)]
+    rows_per_word = [_ROW_HASHES.unpack(shake_128(w.encode()).digest(_ROW_HASHES.size)) for w in set(content)]
     minima = [min(column) for column in zip(*rows_per_word)]
     keys = []
     for band in range(LSH_BANDS):
@@ -387,6 +391,10 @@ def _judge_differences(pa: Prepared, pb: Prepared, a_end: int, b_end: int, score
     changed_b = sum(len(_content_words(pb.tokens[s:e])) for _, (_, _, s, e) in plain)
     content = max(len(_content_words(pa.tokens[:a_end])), len(_content_words(pb.tokens[:b_end])))
     if max(changed_a, changed_b) > max(MAX_CHANGED_CONTENT_WORDS, int(CHANGED_CONTENT_SHARE * content)):
+        return Verdict(DIFFERENT, score)
+    words_a = sum(e - s for _, (s, e, _, _) in plain)
+    words_b = sum(e - s for _, (_, _, s, e) in plain)
+    if max(words_a, words_b) > max(MAX_CHANGED_WORDS, int(CHANGED_WORDS_SHARE * max(a_end, b_end))):
         return Verdict(DIFFERENT, score)
     if not meaningful:
         return Verdict(SAME, score) if score >= threshold else Verdict(DIFFERENT, score)

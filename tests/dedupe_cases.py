@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ MAX_WORDS = 60
 MIN_WORDS_FOR_WORD_EDITS = 10
 MIN_WORDS_FOR_TRUNCATION = 14
 MIN_OVERLAP_NEGATIVE = 0.3  # content-word Jaccard of the "looks alike but differs" real pairs
+MAX_POSTINGS = 40  # words this common do not make sentences look alike
 MIN_OWN_WORDS = 3  # ...each of which has this many content words the other lacks: another claim
 MIN_HEADLINE_COVERAGE = 0.6  # share of a headline's content words found in the article sentence
 
@@ -346,17 +348,13 @@ def overlapping_pairs(sentences: list[str], limit: int) -> list[tuple[str, str]]
             by_word.setdefault(word, []).append(i)
     pairs = []
     for i, words in enumerate(contents):
-        shared: dict[int, int] = {}
-        for word in words:
-            postings = by_word[word]
-            if len(postings) > 200:
-                continue
-            for j in postings:
-                if j > i:
-                    shared[j] = shared.get(j, 0) + 1
+        shared = Counter(j for word in words if len(by_word[word]) <= MAX_POSTINGS for j in by_word[word] if j > i)
         for j, count in shared.items():
-            only_i, only_j = len(words - contents[j]), len(contents[j] - words)
-            if count / len(words | contents[j]) >= MIN_OVERLAP_NEGATIVE and min(only_i, only_j) >= MIN_OWN_WORDS:
+            if count < MIN_OWN_WORDS:
+                continue
+            union, only_i, only_j = len(words | contents[j]), len(words - contents[j]), len(contents[j] - words)
+            overlap = len(words & contents[j])
+            if overlap / union >= MIN_OVERLAP_NEGATIVE and min(only_i, only_j) >= MIN_OWN_WORDS:
                 pairs.append((sentences[i], sentences[j]))
     return pairs[:limit]
 

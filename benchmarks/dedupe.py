@@ -1,0 +1,176 @@
+"""Benchmark dedupe: candidate generation + verification + clustering at scale.
+
+    python benchmarks/dedupe.py                 # 10k and 100k sentences
+    python benchmarks/dedupe.py --sizes 10000   # any sizes
+    python benchmarks/dedupe.py --million       # adds 1M (minutes, ~1 GB)
+
+The corpus is made from the real sentences of the seeds and Wikinews: those
+sentences, plus sentences generated from a word-bigram model of the same text
+until N is reached (so word frequencies stay realistic), plus known duplicates:
+about 10% of the N sentences are copies of another one edited in one harmless
+way (the evaluation corpus's edits), and 2% are variants (number, negation,
+actor or date changed), which count as different claims.
+
+Each size runs in its own process, so the peak RSS (resource.getrusage) is that
+size's own. Printed per size: clustering time and sentences/s (keys, lookups,
+verification and union-find; corpus generation excluded), peak RSS, candidates
+verified per sentence, candidate recall (share of duplicate pairs that share a
+key) and pair precision/recall of the clusters against the known groups.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from claimtrack.dedupe import Clusterer, candidate_keys, match_text  # noqa: E402
+from dedupe_cases import VARIANT_EDITS, harmless_edits, real_sentences, vocabulary  # noqa: E402
+
+RANDOM_SEED = 11
+DUPLICATE_SHARE = 0.10
+VARIANT_SHARE = 0.02
+MIN_GENERATED_WORDS = 10
+MAX_GENERATED_WORDS = 40
+DEFAULT_SIZES = (10_000, 100_000)
+
+
+def bigram_model(sentences: list[str]) -> tuple[list[str], dict[str, list[str]]]:
+    starts, following = [], {}
+    for sentence in sentences:
+        words = sentence.split()
+        starts.append(words[0])
+        for word, after in zip(words, words[1:]):
+            following.setdefault(word, []).append(after)
+    return starts, following
+
+
+def generated_sentences(sentences: list[str], count: int, rng: random.Random) -> list[str]:
+    """Distinct new sentences from a word-bigram model of the real ones."""
+    starts, following = bigram_model(sentences)
+    seen = {match_text(s) for s in sentences}
+    made = []
+    while len(made) < count:
+        words = [rng.choice(starts)]
+        while len(words) < MAX_GENERATED_WORDS and words[-1] in following and not words[-1].endswith("."):
+            words.append(rng.choice(following[words[-1]]))
+        if len(words) < MIN_GENERATED_WORDS:
+            continue
+        text = " ".join(words)
+        match = match_text(text)
+        if match not in seen:
+            seen.add(match)
+            made.append(text)
+    return made
+
+
+def build_corpus(size: int, seed: int = RANDOM_SEED) -> tuple[list[str], list[int], list[tuple[int, int]]]:
+    """Texts, their known group, and the (copy, original) index pairs that must cluster."""
+    rng = random.Random(seed)
+    real = real_sentences()
+    originals_needed = size - int(size * (DUPLICATE_SHARE + VARIANT_SHARE))
+    bases = real[:originals_needed]
+    bases += generated_sentences(real, originals_needed - len(bases), rng)
+    texts, groups = list(bases), list(range(len(bases)))
+    duplicate_pairs = []
+    edits = harmless_edits(vocabulary(real))
+    names = sorted(edits)
+    variant_edits = list(VARIANT_EDITS.values())
+    while len(texts) < size:
+        original = rng.randrange(len(bases))
+        if rng.random() < VARIANT_SHARE / (DUPLICATE_SHARE + VARIANT_SHARE):
+            edited = rng.choice(variant_edits)(bases[original], rng)
+            group = len(bases) + len(texts)  # a claim of its own
+        else:
+            edited = edits[rng.choice(names)](bases[original], rng)
+            group = original
+        if edited is None or edited == bases[original]:
+            continue
+        if group == original:
+            duplicate_pairs.append((len(texts), original))
+        texts.append(edited)
+        groups.append(group)
+    order = list(range(size))
+    rng.shuffle(order)
+    position = {old: new for new, old in enumerate(order)}
+    return (
+        [texts[i] for i in order],
+        [groups[i] for i in order],
+        [(position[a], position[b]) for a, b in duplicate_pairs],
+    )
+
+
+def pair_counts(clusters: list[int], groups: list[int]) -> tuple[int, int, int]:
+    """Pairs put together by the clusters, pairs that belong together, and both."""
+
+    def pairs(counter: Counter) -> int:
+        return sum(n * (n - 1) // 2 for n in counter.values())
+
+    return pairs(Counter(clusters)), pairs(Counter(groups)), pairs(Counter(zip(clusters, groups)))
+
+
+def run_one(size: int) -> dict:
+    texts, groups, duplicate_pairs = build_corpus(size)
+    clusterer = Clusterer()
+    started = time.perf_counter()
+    for sentence_id, text in enumerate(texts):
+        clusterer.add(sentence_id, text)
+    elapsed = time.perf_counter() - started
+    clusters = [clusterer.find(i) for i in range(size)]
+    predicted, actual, both = pair_counts(clusters, groups)
+    found = sum(
+        bool(set(candidate_keys(match_text(texts[a]))) & set(candidate_keys(match_text(texts[b]))))
+        for a, b in duplicate_pairs
+    )
+    return {
+        "size": size,
+        "seconds": elapsed,
+        "per_second": size / elapsed,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "candidates_per_sentence": clusterer.candidates_checked / size,
+        "candidate_recall": found / max(1, len(duplicate_pairs)),
+        "precision": both / max(1, predicted),
+        "recall": both / max(1, actual),
+        "variant_links": len(clusterer.variants),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=list(DEFAULT_SIZES))
+    parser.add_argument("--million", action="store_true", help="also run 1,000,000 sentences")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child process's single size
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.one)))
+        return
+    sizes = args.sizes + ([1_000_000] if args.million else [])
+    header = (
+        f"{'sentences':>10} {'time s':>8} {'sent/s':>8} {'peak MB':>8} {'cand/sent':>9} "
+        f"{'cand rec':>8} {'precision':>9} {'recall':>7} {'variants':>8}"
+    )
+    print(header)
+    for size in sizes:
+        child = subprocess.run(
+            [sys.executable, __file__, "--one", str(size)], capture_output=True, text=True, check=True
+        )
+        r = json.loads(child.stdout)
+        print(
+            f"{r['size']:>10,} {r['seconds']:>8.1f} {r['per_second']:>8,.0f} {r['peak_rss_mb']:>8.0f} "
+            f"{r['candidates_per_sentence']:>9.2f} {r['candidate_recall']:>8.4f} {r['precision']:>9.4f} "
+            f"{r['recall']:>7.4f} {r['variant_links']:>8,}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
