@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
-import click
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -21,15 +20,20 @@ from .store import CLAIM_RECORD_FIELDS, Filters, Store, open_store
 class _Group(typer.core.TyperGroup):
     """Turns library errors into one line on stderr and a non-zero exit."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: typer.Context):
         try:
             return super().invoke(ctx)
         except (ClaimtrackError, sqlite3.Error, OSError) as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            raise click.ClickException(_one_line(error)) from None
+            _fail(_one_line(error))
         except KeyboardInterrupt:
-            raise click.ClickException("interrupted; every document stored so far is complete") from None
+            _fail("interrupted; every document stored so far is complete", code=130)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(code)
 
 
 app = typer.Typer(

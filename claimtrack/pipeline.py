@@ -107,6 +107,7 @@ def ingest(
     """Read, process and store every document under `paths`; one bad file never stops the run."""
     report = IngestReport()
     clusterer = StoreClusterer()
+    book = actors.ActorBook(store.known_actors())
     notify = on_document or (lambda source, status: None)
     for item in _processed(iter_documents(paths, overrides), store, report, workers, notify):
         if isinstance(item, ReadFailure):
@@ -114,7 +115,7 @@ def ingest(
             notify(item.source, "failed")
             continue
         try:
-            result = store.write_document(item, clusterer)
+            result = store.write_document(*_resolve_actors(item, book), clusterer)
         except Exception as error:  # one document's failure is reported, the run goes on
             report.failed.append({"source": item.document.source, "reason": f"cannot store: {error}"})
             notify(item.document.source, "failed")
@@ -125,6 +126,16 @@ def ingest(
         report.dropped += result.dropped
         notify(item.document.source, result.status)
     return report
+
+
+def _resolve_actors(processed: ProcessedDocument, book: actors.ActorBook):
+    """Canonical actors for the document's mentions, and every alias of each actor it names."""
+    resolved = {
+        position: actors.resolve_actors(mentions, book) for position, mentions in processed.actors.items()
+    }
+    named = {mention.name for mentions in resolved.values() for mention in mentions}
+    book_actors = {actor.name: actor for actor in book.actors if actor.name in named}
+    return dataclasses.replace(processed, actors=resolved), book_actors
 
 
 def _processed(

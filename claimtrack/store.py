@@ -18,6 +18,7 @@ from pathlib import Path
 import sqlite_utils
 
 from . import settings
+from .actors import Actor
 from .errors import DatabaseError
 from .models import CLAIM, Document, ProcessedDocument
 from .schema import MIGRATIONS, SCHEMA_VERSION
@@ -145,14 +146,17 @@ class Store:
         stored = (document.content_hash, document.title, document.publisher, document.url, document.date)
         return "unchanged" if tuple(row) == stored else "changed"
 
-    def write_document(self, processed: ProcessedDocument, clusterer) -> WriteResult:
-        """Store one processed document, replacing an older version, in one transaction."""
+    def write_document(self, processed: ProcessedDocument, actors: dict[str, Actor], clusterer) -> WriteResult:
+        """Store one processed document, replacing an older version, in one transaction.
+
+        `actors` are the canonical actors its mentions name, with every alias known.
+        """
         document = processed.document
         with self.transaction():
             replaced = self._delete_document(document.source, clusterer)
             document_id = self._insert_document(document)
             claim_ids = self._insert_sentences(document_id, processed)
-            self._insert_actors(processed, claim_ids)
+            self._insert_actors(processed, actors, claim_ids)
             clusterer.assign(self, sorted(claim_ids.values()))
         claims = sum(1 for s in processed.sentences if s.kind == CLAIM)
         dropped = sum(1 for s in processed.sentences if (s.reason or "").startswith("clean:"))
@@ -212,48 +216,57 @@ class Store:
                 claim_ids[sentence.position] = cursor.lastrowid
         return claim_ids
 
-    def _insert_actors(self, processed: ProcessedDocument, claim_ids: dict[int, int]) -> None:
-        for position, mentions in processed.actors.items():
-            sentence_id = claim_ids.get(position)
-            if sentence_id is None:
-                continue
-            for mention in mentions:
-                actor_id = self.upsert_actor(mention.name, mention.kind, mention.country, [mention.surface])
-                self.conn.execute(
-                    "INSERT OR IGNORE INTO sentence_actors (sentence_id, actor_id, role, surface) "
-                    "VALUES (?, ?, ?, ?)",
-                    (sentence_id, actor_id, mention.role, mention.surface),
-                )
+    def _insert_actors(self, processed: ProcessedDocument, actors: dict[str, Actor], claim_ids: dict[int, int]) -> None:
+        actor_ids = {name: self.upsert_actor(actor) for name, actor in actors.items()}
+        rows = [
+            (claim_ids[position], actor_ids[mention.name], mention.role, mention.surface)
+            for position, mentions in processed.actors.items()
+            if position in claim_ids
+            for mention in mentions
+        ]
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO sentence_actors (sentence_id, actor_id, role, surface) VALUES (?, ?, ?, ?)", rows
+        )
 
-    def upsert_actor(
-        self, name: str, kind: str, country: str | None, aliases: Iterable[str] = (), curated: bool = False
-    ) -> int:
-        """The id of the actor called `name` (or known by it as an alias), created if new."""
+    def upsert_actor(self, actor: Actor, curated: bool = False) -> int:
+        """The id of the stored actor known by any of `actor`'s names, created or updated to match it.
+
+        A curated actor (set by the user) keeps its kind and country against what extraction finds.
+        """
+        names = sorted({actor.name, *actor.aliases})
+        marks = ",".join("?" * len(names))
         row = self.conn.execute(
-            "SELECT a.id, a.country, a.curated FROM actors a WHERE a.name = ? "
-            "UNION ALL SELECT a.id, a.country, a.curated FROM actor_aliases x "
-            "JOIN actors a ON a.id = x.actor_id WHERE x.alias = ? LIMIT 1",
-            (name, name),
+            f"SELECT id FROM actors WHERE name IN ({marks}) "
+            f"UNION ALL SELECT actor_id FROM actor_aliases WHERE alias IN ({marks}) LIMIT 1",
+            (*names, *names),
         ).fetchone()
         if row is None:
             actor_id = self.conn.execute(
                 "INSERT INTO actors (name, kind, country, curated) VALUES (?, ?, ?, ?)",
-                (name, kind, country, int(curated)),
+                (actor.name, actor.kind, actor.country, int(curated)),
             ).lastrowid
         else:
-            actor_id, known_country, known_curated = row
-            if curated:
-                self.conn.execute(
-                    "UPDATE actors SET kind = ?, country = coalesce(?, country), curated = 1 WHERE id = ?",
-                    (kind, country, actor_id),
-                )
-            elif country and not known_country and not known_curated:
-                self.conn.execute("UPDATE actors SET country = ? WHERE id = ?", (country, actor_id))
-        for alias in {name, *aliases} - {""}:
+            actor_id = row[0]
             self.conn.execute(
-                "INSERT OR IGNORE INTO actor_aliases (alias, actor_id) VALUES (?, ?)", (alias, actor_id)
+                "UPDATE OR IGNORE actors SET name = ?, kind = CASE WHEN curated AND NOT ? THEN kind ELSE ? END, "
+                "country = CASE WHEN curated AND NOT ? THEN country ELSE coalesce(?, country) END, "
+                "curated = max(curated, ?) WHERE id = ?",
+                (actor.name, curated, actor.kind, curated, actor.country, int(curated), actor_id),
             )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO actor_aliases (alias, actor_id) VALUES (?, ?)", [(n, actor_id) for n in names]
+        )
         return actor_id
+
+    def known_actors(self) -> list[Actor]:
+        """Every stored actor with its aliases, to resolve new mentions against."""
+        aliases: dict[int, set[str]] = {}
+        for alias, actor_id in self.conn.execute("SELECT alias, actor_id FROM actor_aliases"):
+            aliases.setdefault(actor_id, set()).add(alias)
+        return [
+            Actor(name, kind, country, aliases.get(actor_id, set()))
+            for actor_id, name, kind, country in self.conn.execute("SELECT id, name, kind, country FROM actors ORDER BY id")
+        ]
 
     # ---- the dedupe index -------------------------------------------------------
 

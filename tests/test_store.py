@@ -2,6 +2,7 @@ import sqlite3
 
 import pytest
 
+from claimtrack.actors import Actor
 from claimtrack.cluster import StoreClusterer
 from claimtrack.errors import DatabaseError
 from claimtrack.models import CLAIM, HEADING, ActorMention, Document, ProcessedDocument, Sentence
@@ -31,8 +32,12 @@ def processed(source: str, *claims: str, heading: str | None = None, digest: str
     return result
 
 
+def actors_of(item):
+    return {m.name: Actor(m.name, m.kind, m.country, {m.surface}) for ms in item.actors.values() for m in ms}
+
+
 def write(store, item):
-    return store.write_document(item, StoreClusterer())
+    return store.write_document(item, actors_of(item), StoreClusterer())
 
 
 def test_a_new_database_has_the_current_schema_version(store):
@@ -89,7 +94,8 @@ def test_a_failure_inside_a_document_leaves_the_database_as_it_was(store):
             raise RuntimeError("stopped half way")
 
     with pytest.raises(RuntimeError):
-        store.write_document(processed("b.txt", OTHER), Broken())
+        item = processed("b.txt", OTHER)
+        store.write_document(item, actors_of(item), Broken())
     assert store.stats()["documents"] == 1
     assert store.conn.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH 'alternatives'").fetchone()[0] == 0
 

@@ -1,0 +1,253 @@
+"""The command line end to end on the seed documents."""
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from claimtrack.cli import app
+from claimtrack.store import CLAIM_RECORD_FIELDS
+
+from conftest import SEEDS
+
+JUNK = [
+    "1 to 10 of about 184",
+    "Sign up to receive emails",
+    "cc kremlin.ru",
+    "The views expressed in this article",
+    "Back to Top",
+    "Login",
+    "Lost your password?",
+    "in #asia2 years ago",
+    "Coin Marketplace",
+    "STEEM 0.17",
+    "BTC 59888.38",
+    "See also",
+    ">> Read more",
+    ">> See:",
+    "Leave a Reply",
+    "Your email address will not be published.",
+    "Join our mailing list",
+]
+HEADINGS = [
+    "The importance of Kazakhstan",
+    "Leadership in Central Asia",
+    "Fear of the “Ukrainian” scene",
+    "On the wrong side of the “Iron Curtain”",
+]
+QUESTION = "Do we see in this the beginning of the loss of Russian influence?"
+
+
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(app, list(args), input=input)
+
+
+def ok(*args: str, input: str | None = None) -> str:
+    result = run(*args, input=input)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    """A database with the five seeds, shared by the read-only tests of this module."""
+    db = tmp_path_factory.mktemp("seeded") / "claimtrack.db"
+    result = CliRunner().invoke(app, ["--db", str(db), "ingest", str(SEEDS), "--json"])
+    assert result.exit_code == 0, result.output
+    return db, json.loads(result.stdout)
+
+
+def seeded_json(seeded, *args: str):
+    db, _ = seeded
+    result = CliRunner().invoke(app, ["--db", str(db), *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def all_claims(seeded) -> list[dict]:
+    db, _ = seeded
+    return json.loads(ok("--db", str(db), "export", "--all", "--format", "json"))
+
+
+def test_ingest_reports_what_went_in(seeded):
+    _, report = seeded
+    assert (report["new"], report["unchanged"], report["failed"]) == (5, 0, [])
+    assert report["claims"] > 60
+    assert report["dropped"] >= 15
+
+
+def test_ingesting_again_adds_nothing(seeded):
+    db, _ = seeded
+    report = json.loads(ok("--db", str(db), "ingest", str(SEEDS), "--json"))
+    assert (report["new"], report["replaced"], report["unchanged"]) == (0, 0, 5)
+    assert seeded_json(seeded, "stats")["documents"] == 5
+
+
+def test_no_junk_line_heading_or_question_is_a_claim(seeded):
+    texts = [claim["text"] for claim in all_claims(seeded)]
+    for junk in JUNK:
+        assert not [t for t in texts if junk in t], junk
+    for heading in HEADINGS + [QUESTION]:
+        assert heading not in texts
+
+
+def tokayev_sentences(seeded) -> set[str]:
+    return {c["text"] for c in all_claims(seeded) if "tokayev" in c["text"].casefold()}
+
+
+@pytest.mark.parametrize("query", ["Tokayev", "Tokaev", "tokayev", "TOKAYEV"])
+def test_search_finds_every_tokayev_claim_in_all_five_documents(seeded, query):
+    expected = tokayev_sentences(seeded)
+    found = seeded_json(seeded, "search", query, "--all", "--limit", "100")
+    assert {r["text"] for r in found} == expected
+    assert len({r["source"] for r in found}) == 5
+    assert any("TokayevForced" in r["text"] for r in found)
+
+
+def test_seed_tokayev_sentences_are_all_claims(seeded):
+    db, _ = seeded
+    every_line = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
+    assert every_line.count("Tokayev") >= 14
+    assert len(tokayev_sentences(seeded)) >= 12
+
+
+def test_search_json_is_the_claim_record(seeded):
+    found = seeded_json(seeded, "search", "Samarkand")
+    assert len(found) == 1
+    assert list(found[0]) == list(CLAIM_RECORD_FIELDS)
+    assert found[0]["source"].endswith("001_82dca81d4355fbb5.txt")
+    assert found[0]["publisher"] == "Carnegie Endowment for International Peace"
+
+
+def test_search_shows_one_row_per_cluster_unless_all(seeded):
+    once = seeded_json(seeded, "search", "soft power dissipating")
+    every = seeded_json(seeded, "search", "soft power dissipating", "--all")
+    assert len(once) == 1 and once[0]["sources_count"] == 2
+    assert len(every) == 2
+
+
+def test_search_table_highlights_the_matched_words(seeded):
+    db, _ = seeded
+    result = CliRunner().invoke(app, ["--db", str(db), "search", "Samarkand"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    assert "city of Samarkand on September 16" in result.output
+    assert "seeds/001_82dca81d4355fbb5.txt" in result.output
+
+
+@pytest.mark.parametrize("query", ['"', "AND (", "U.S.", "*", "NEAR(a b)", "'; DROP TABLE claims; --", "🙂 Kazakhstan", "x" * 10_000])
+def test_any_query_gives_results_or_a_clear_message(seeded, query):
+    db, _ = seeded
+    result = run("--db", str(db), "search", query)
+    assert "Traceback" not in result.output
+    assert result.exit_code in (0, 1)
+    if result.exit_code:
+        assert len(result.output.strip().splitlines()) == 1
+
+
+def test_empty_query_is_one_line_error(seeded):
+    db, _ = seeded
+    result = run("--db", str(db), "search", "")
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: the query has no words to search for"
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+def test_export_formats_carry_the_claim_record(seeded, fmt):
+    db, _ = seeded
+    output = ok("--db", str(db), "export", "--format", fmt)
+    if fmt == "json":
+        records = json.loads(output)
+    elif fmt == "jsonl":
+        records = [json.loads(line) for line in output.splitlines()]
+    else:
+        rows = list(csv.reader(io.StringIO(output)))
+        assert tuple(rows[0]) == CLAIM_RECORD_FIELDS
+        records = [dict(zip(rows[0], row)) for row in rows[1:]]
+    assert len(records) > 50
+    assert list(records[0]) == list(CLAIM_RECORD_FIELDS)
+    assert len(records) == len({r["cluster_id"] for r in records})
+
+
+def test_export_to_a_file(seeded, tmp_path):
+    db, _ = seeded
+    target = tmp_path / "out" / "claims.jsonl"
+    ok("--db", str(db), "export", "--format", "jsonl", "--output", str(target))
+    assert len(target.read_text(encoding="utf-8").splitlines()) > 50
+
+
+def test_dupes_lists_the_carnegie_teasers_shared_by_both_pages(seeded):
+    clusters = seeded_json(seeded, "dupes")
+    assert len(clusters) >= 5
+    for cluster in clusters:
+        assert cluster["sources_count"] >= 2
+        sources = {m["source"].rsplit("/", 1)[-1][:3] for m in cluster["members"]}
+        assert sources == {"000", "001"}
+        assert all(m["similarity"] >= 85 for m in cluster["members"])
+
+
+def test_show_gives_the_claim_its_context_and_cluster(seeded):
+    claim = seeded_json(seeded, "search", "soft power dissipating")[0]
+    shown = seeded_json(seeded, "show", str(claim["id"]))
+    assert shown["text"] == claim["text"]
+    assert len(shown["cluster"]) == 2
+    assert claim["id"] in [row["id"] for row in shown["context"]]
+
+
+def test_sources_and_stats(seeded):
+    sources = seeded_json(seeded, "sources")
+    assert len(sources) == 5
+    assert sources[2]["title"] == "A New Central Asia? Kazakhstan’s Drift from Moscow"
+    stats = seeded_json(seeded, "stats")
+    assert stats["claims"] == sum(s["claims"] for s in sources)
+
+
+def test_ingest_from_standard_input_with_metadata(tmp_path):
+    db = str(tmp_path / "stdin.db")
+    text = "Kazakhstan cancelled the parade.\nIt was a signal to Moscow.\n"
+    report = json.loads(ok("--db", db, "ingest", "-", "--title", "Parade", "--date", "2022-05-01", "--json", input=text))
+    assert report["new"] == 1 and report["claims"] == 2
+    source = seeded_json((db, None), "sources")[0]
+    assert (source["title"], source["date"]) == ("Parade", "2022-05-01")
+
+
+def test_a_bad_file_is_reported_and_the_rest_goes_in(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Kazakhstan cancelled the parade.", encoding="utf-8")
+    (folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    result = run("--db", str(tmp_path / "x.db"), "ingest", str(folder), "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["new"] == 1
+    assert [f["source"].rsplit("/", 1)[-1] for f in report["failed"]] == ["image.txt"]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["export", "--format", "xml"], "--format is one of csv, json, jsonl"),
+        (["search", "x", "--since", "May"], "--since takes YYYY"),
+        (["search", "x", "--country", "Narnia"], "unknown country 'Narnia'"),
+        (["show", "999999"], "there is no sentence with id 999999"),
+        (["ingest", "--date", "yesterday", "x.txt"], "--date takes YYYY-MM-DD"),
+    ],
+)
+def test_errors_are_one_line_without_traceback(args, message):
+    result = run(*args)
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0]
+
+
+def test_a_directory_as_database_is_a_clear_error(tmp_path):
+    result = run("--db", str(tmp_path), "stats")
+    assert result.exit_code == 1
+    assert re.fullmatch(r"Error: .* is a folder, not a database file", result.output.strip())
+
+
+def test_version():
+    assert re.fullmatch(r"claimtrack \d+\.\d+\.\d+\n", ok("--version"))
