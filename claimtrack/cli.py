@@ -183,11 +183,11 @@ def search(
     if not results:
         render.console(stderr=True).print(f"no claims match {query!r}")
         return
-    rows = [dict(r, text=render.highlighted(r["marked"])) for r in results]
+    rows = [dict(r, text=render.highlighted(r["marked"]), source=render.short_source(r["source"])) for r in results]
     render.console().print(
         render.table(
             rows, ("id", "text", "source", "sources_count", "countries"),
-            id={"justify": "right"}, text={"ratio": 4}, source={"overflow": "fold", "max_width": 30},
+            id={"justify": "right"}, text={"ratio": 4}, source={"overflow": "fold"},
         )  # fmt: skip
     )
 

@@ -30,6 +30,11 @@ def highlighted(marked: str) -> Text:
     return text
 
 
+def short_source(source: str) -> str:
+    """A URL as it is; a path by its file name, which is what people recognise."""
+    return source if "://" in source else source.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def cell(value) -> str:
     if value is None:
         return ""
