@@ -86,11 +86,16 @@ BINARY_SIGNATURES = (
 # Legacy encodings charset-normalizer may choose from, in order of preference
 # when it scores several of them equally (common on short texts).
 LEGACY_ENCODINGS = (
-    "cp1252", "iso8859_15", "latin_1", "cp1251", "koi8_r", "cp1250", "iso8859_2",
-    "cp1253", "cp1254", "cp1257", "cp1255", "cp1256", "cp866", "mac_cyrillic",
-    "iso8859_5", "iso8859_7", "iso8859_9", "cp874", "cp1258", "mac_roman",
+    "cp1252", "cp1251", "koi8_r", "cp1250", "cp1253", "cp1254", "cp1257", "cp1255", "cp1256",
+    "cp866", "mac_cyrillic", "iso8859_2", "iso8859_5", "iso8859_7", "iso8859_9",
     "shift_jis", "cp932", "euc_jp", "gb18030", "big5", "euc_kr",
+    "cp874", "cp1258", "mac_roman", "iso8859_15", "latin_1",
 )
+C1_CONTROLS = re.compile(r"[\x80-\x9f]")
+MULTIBYTE_ENCODINGS = frozenset({"shift_jis", "cp932", "euc_jp", "gb18030", "big5", "euc_kr"})
+MULTIBYTE_MIN_NON_ASCII_SHARE = 0.15
+SPARSE_NON_ASCII_SHARE = 0.01  # below this, a text is mostly ASCII with a few special characters
+SPARSE_CHAOS_TOLERANCE = 0.01
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b\u2060\ufeff]")
 HTML_CHARSET_DECLARATION = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 HTML_START = re.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
@@ -351,14 +356,41 @@ def declared_html_charset(raw: bytes) -> str | None:
 
 
 def detect_legacy_encoding(raw: bytes) -> str:
-    """Decode with the encoding charset-normalizer rates best, preferring common ones on ties."""
-    matches = list(charset_normalizer.from_bytes(raw, cp_isolation=list(LEGACY_ENCODINGS)))
+    """Decode with the encoding charset-normalizer rates best, preferring common ones on ties.
+
+    Mostly-ASCII bytes are never read as a multi-byte (East Asian) encoding: a few
+    stray accented letters are far likelier to be a Western or Cyrillic code page.
+    """
+    candidates = list(LEGACY_ENCODINGS)
+    if non_ascii_share(raw) < MULTIBYTE_MIN_NON_ASCII_SHARE:
+        candidates = [name for name in candidates if name not in MULTIBYTE_ENCODINGS]
+    matches = list(charset_normalizer.from_bytes(raw, cp_isolation=candidates))
     if not matches:
         raise Unreadable("binary file (no text encoding fits)")
+    tied = equally_likely(matches, sparse=non_ascii_share(raw) < SPARSE_NON_ASCII_SHARE)
+    encodings = {name for match in tied for name in (match.encoding, *match.could_be_from_charset)}
+    return decode_preferred(raw, sorted(encodings, key=_encoding_rank))
+
+
+def equally_likely(matches: list[Any], sparse: bool) -> list[Any]:
+    """The matches as good as the best one; with few non-ASCII bytes, language coherence is noise."""
     best = matches[0]
-    tied = [m for m in matches if m.chaos == best.chaos and m.coherence == best.coherence]
-    chosen = min(tied, key=lambda m: _encoding_rank(m.encoding))
-    return str(chosen)
+    if sparse:
+        return [m for m in matches if m.chaos <= best.chaos + SPARSE_CHAOS_TOLERANCE]
+    return [m for m in matches if m.chaos == best.chaos and m.coherence == best.coherence]
+
+
+def decode_preferred(raw: bytes, encodings: list[str]) -> str:
+    """The first decoding free of C1 control characters (a sure sign of a wrong code page)."""
+    decodings = (raw.decode(name, errors="replace") for name in encodings)
+    first = next(decodings)
+    if not C1_CONTROLS.search(first):
+        return first
+    return next((text for text in decodings if not C1_CONTROLS.search(text)), first)
+
+
+def non_ascii_share(raw: bytes) -> float:
+    return sum(byte > 0x7F for byte in raw) / len(raw) if raw else 0.0
 
 
 def _encoding_rank(encoding: str) -> int:
