@@ -684,7 +684,8 @@ def render_extracted_body(body: Any) -> str:
 def _render_block(element: Any) -> list[str]:
     tag = element.tag if isinstance(element.tag, str) else ""
     if tag == "head":
-        return [f"{'#' * _heading_level(element.get('rend'))} {_inline_text(element)}"]
+        heading = _inline_text(element).replace("\n", " ")
+        return [f"{'#' * _heading_level(element.get('rend'))} {heading}"] if heading else []
     if tag == "list":
         items = [f"- {_inline_text(item)}" for item in element.iter("item")]
         return ["\n".join(item for item in items if item.strip() != "-")]

@@ -364,6 +364,9 @@ def test_no_date_is_invented(tmp_path):
     write(tmp_path / "a.txt", "Published on 5 June 2022, this piece says Kazakhstan moved troops.")
     document = read_ok(tmp_path / "a.txt")
     assert (document.date, document.date_source, document.title) == (None, None, None)
+    paragraph = "<p>Kazakhstan refused the request on 5 June 2022, officials said in Astana after long talks.</p>"
+    page = f"<html><body><article><p>Posted June 5, 2022</p>{paragraph * 3}</article><footer>© 2023</footer></body></html>"
+    assert read_ok(write(tmp_path / "a.html", page)).date is None
 
 
 def test_bad_overrides_raise_before_reading(tmp_path):
