@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import sqlite3
@@ -23,6 +24,9 @@ class _Group(typer.core.TyperGroup):
     def invoke(self, ctx: typer.Context):
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:  # the reader of our output left (`| head`): not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except (ClaimtrackError, sqlite3.Error, OSError) as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -195,7 +199,7 @@ def search(
 @app.command()
 def export(
     ctx: typer.Context,
-    format: Annotated[str, typer.Option("--format", help="csv, json or jsonl.")] = "csv",
+    format: Annotated[str, typer.Option("--format", help="csv, json, jsonl or jsonld (schema.org Claim).")] = "csv",
     output: Annotated[Optional[Path], typer.Option(help="Write here instead of standard output.")] = None,
     source: SourceOption = None,
     country: CountryOption = None,
@@ -206,15 +210,18 @@ def export(
     by: ByOption = "claim",
     every: AllOption = False,
 ) -> None:
-    """Every claim (one per cluster) as CSV, JSON or JSON Lines."""
+    """Every claim (one per cluster) as CSV, JSON, JSON Lines or JSON-LD."""
+    from . import jsonld
+
+    store = _store(ctx)
     writers = {
         "csv": lambda rows, out: render.write_csv(rows, CLAIM_RECORD_FIELDS, out),
         "json": render.write_json,
         "jsonl": render.write_jsonl,
+        "jsonld": lambda rows, out: jsonld.write_jsonld(jsonld.claims(store, rows), out),
     }
     if format not in writers:
         raise InputError(f"--format is one of {', '.join(writers)}, not {format!r}")
-    store = _store(ctx)
     records = store.export(_filters(source, country, actor, role, since, until, by), every_appearance=every)
     if output is None:
         writers[format](records, sys.stdout)
@@ -289,6 +296,111 @@ def dupes(
             highlight=False,
         )
         out.print(render.table(cluster["members"], ("claim_id", "source", "position", "similarity", "text")))
+
+
+@app.command()
+def timeline(
+    ctx: typer.Context,
+    query: Annotated[Optional[str], typer.Argument(help="Only claims matching these words.")] = None,
+    by_period: Annotated[str, typer.Option("--by", help="Count per month or year.")] = "month",
+    country: CountryOption = None,
+    actor: ActorOption = None,
+    role: RoleOption = None,
+    source: SourceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    limit: Annotated[int, typer.Option(help="How many dated claims to list.")] = 30,
+    as_json: JsonOption = False,
+) -> None:
+    """Claims ordered by date, with a bar chart of claims per period."""
+    from .search import build_query
+
+    periods = {"month": 7, "year": 4}
+    if by_period not in periods:
+        raise InputError(f"--by is month or year, not {by_period!r}")
+    store = _store(ctx)
+    filters = _filters(source, country, actor, role, since, until)
+    if query:
+        filters = dataclasses.replace(filters, match=build_query(query, store.terms_near))
+    series, claims = store.timeline(filters, periods[by_period], limit)
+    if as_json:
+        render.print_json({"series": series, "claims": claims})
+        return
+    out = render.console()
+    if not series:
+        out.print("no dated claims")
+        return
+    out.print(render.bar_chart(series, title=f"claims per {by_period}"))
+    out.print(render.table(claims, ("date", "id", "text", "first_seen", "last_seen"), text={"ratio": 4}))
+
+
+actors_app = typer.Typer(help="Who claims what about whom: the actors found in claims.")
+app.add_typer(actors_app, name="actors")
+
+
+@actors_app.callback(invoke_without_command=True)
+def actors_list(
+    ctx: typer.Context,
+    country: Annotated[Optional[str], typer.Option(help="Only actors of this country.")] = None,
+    kind: Annotated[Optional[str], typer.Option(help="person, organisation, country, place or region.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Actors with kind, country, aliases and claim counts."""
+    if ctx.invoked_subcommand:
+        return
+    rows = _store(ctx).actors(_country_code(country) if country else None, _kind(kind) if kind else None)
+    if as_json:
+        render.print_json(rows)
+        return
+    render.console().print(
+        render.table(rows, ("name", "kind", "country", "claims", "aliases"), aliases={"ratio": 3})
+    )
+
+
+@actors_app.command("set")
+def actors_set(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The actor's canonical name (or a name it is known by).")],
+    country: Annotated[Optional[str], typer.Option(help="Its country (KZ, Kazakhstan).")] = None,
+    kind: Annotated[str, typer.Option(help="person, organisation, country, place or region.")] = "person",
+    alias: Annotated[Optional[list[str]], typer.Option("--alias", help="Another name it goes by; repeatable.")] = None,
+) -> None:
+    """Correct or add an actor; later ingests keep what you set."""
+    from .actors import Actor
+
+    actor = Actor(name, _kind(kind), _country_code(country) if country else None, set(alias or ()))
+    _store(ctx).set_actor(actor)
+    render.console().print(f"set {name}: {actor.kind}, {actor.country or 'no country'}")
+
+
+@actors_app.command("load")
+def actors_load(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="CSV or JSON with name, kind, country and aliases (joined by ;).")],
+) -> None:
+    """Set many actors from a file, as `actors set` would."""
+    from .actors import Actor
+
+    store = _store(ctx)
+    entries = render.read_records(path)
+    for entry in entries:
+        if not entry.get("name"):
+            raise InputError(f"{path}: every actor needs a name")
+        aliases = entry.get("aliases") or []
+        if isinstance(aliases, str):
+            aliases = [a.strip() for a in aliases.split(";") if a.strip()]
+        country = entry.get("country")
+        store.set_actor(
+            Actor(entry["name"], _kind(entry.get("kind") or "person"), _country_code(country) if country else None, set(aliases))
+        )
+    render.console().print(f"set {len(entries)} actors from {path}")
+
+
+def _kind(kind: str) -> str:
+    kinds = ("person", "organisation", "country", "place", "region")
+    if kind not in kinds:
+        raise InputError(f"--kind is one of {', '.join(kinds)}, not {kind!r}")
+    return kind
 
 
 @app.command()

@@ -78,5 +78,40 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
+def bar_chart(series: Sequence[dict], title: str, width: int = 40) -> Table:
+    """A count per period drawn as bars."""
+    most = max((row["count"] for row in series), default=0) or 1
+    chart = Table(title=title, show_header=False, box=None)
+    chart.add_column(justify="right")
+    chart.add_column(justify="right")
+    chart.add_column()
+    for row in series:
+        bar = "█" * max(1, round(width * row["count"] / most))
+        chart.add_row(row["period"], str(row["count"]), Text(bar, style="cyan"))
+    return chart
+
+
+def read_records(path) -> list[dict]:
+    """Rows of a CSV file, or the objects of a JSON list."""
+    from pathlib import Path
+
+    from .errors import InputError
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read {path}: {error}") from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise InputError(f"{path} is not valid JSON: {error}") from None
+        if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+            raise InputError(f"{path} must hold a JSON list of objects")
+        return data
+    return list(csv.DictReader(text.splitlines()))
+
+
 def print_json(value) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")

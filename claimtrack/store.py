@@ -40,6 +40,7 @@ class Filters:
     since: str | None = None
     until: str | None = None
     by_document_date: bool = False
+    match: str | None = None  # an FTS5 query (from search.build_query) the claims must match
 
 
 @dataclass(slots=True)
@@ -527,6 +528,80 @@ class Store:
             "schema_version": self.schema_version(),
         }
 
+    def actors(self, country: str | None = None, kind: str | None = None) -> list[dict]:
+        """Actors with their aliases and how many claims name them, most named first."""
+        rows = self.db.query(
+            """
+            SELECT a.id, a.name, a.kind, a.country, a.curated,
+                   (SELECT json_group_array(alias) FROM (
+                        SELECT alias FROM actor_aliases WHERE actor_id = a.id ORDER BY alias)) AS aliases,
+                   (SELECT count(DISTINCT sentence_id) FROM sentence_actors WHERE actor_id = a.id) AS claims,
+                   (SELECT count(DISTINCT sentence_id) FROM sentence_actors
+                    WHERE actor_id = a.id AND role = 'speaker') AS as_speaker
+            FROM actors a
+            WHERE (:country IS NULL OR a.country = :country) AND (:kind IS NULL OR a.kind = :kind)
+            ORDER BY claims DESC, a.name
+            """,
+            {"country": country, "kind": kind},
+        )
+        return [dict(row, aliases=_json_list(row["aliases"]), curated=bool(row["curated"])) for row in rows]
+
+    def set_actor(self, actor: Actor) -> int:
+        """Record the user's correction of an actor; later ingests keep it."""
+        with self.transaction():
+            return self.upsert_actor(actor, curated=True)
+
+    def claim_actors(self, sentence_ids: list[int]) -> dict[int, list[dict]]:
+        """The actors of each claim: name, kind, country and role."""
+        marks = ",".join("?" * len(sentence_ids))
+        result: dict[int, list[dict]] = {}
+        for row in self.db.query(
+            f"SELECT sa.sentence_id, a.name, a.kind, a.country, sa.role FROM sentence_actors sa "
+            f"JOIN actors a ON a.id = sa.actor_id WHERE sa.sentence_id IN ({marks}) ORDER BY a.name",
+            sentence_ids,
+        ):
+            result.setdefault(row.pop("sentence_id"), []).append(row)
+        return result
+
+    def appearances(self, cluster_id: int) -> list[dict]:
+        """The documents a cluster appears in, earliest first."""
+        return list(
+            self.db.query(
+                "SELECT DISTINCT d.id, d.source, d.title, d.publisher, d.url, d.date FROM sentences s "
+                "JOIN documents d ON d.id = s.document_id WHERE s.cluster_id = ? "
+                "ORDER BY d.date IS NULL, d.date, d.id",
+                [cluster_id],
+            )
+        )
+
+    def timeline(self, filters: Filters, period_length: int, limit: int) -> tuple[list[dict], list[dict]]:
+        """Claims per period (the first `period_length` characters of their date), and the earliest claims.
+
+        Claims count once per cluster, dated by their earliest appearance; the listed claims carry the
+        cluster's first and last appearance. Dates of unknown year are left out.
+        """
+        where = self._filters(filters)
+        dated = f"""
+            SELECT id, date, first_seen, last_seen FROM (
+                SELECT s.id, s.date, c.first_seen, c.last_seen, row_number() OVER (
+                    PARTITION BY coalesce(s.cluster_id, -s.id) ORDER BY s.date, s.id) AS nth
+                FROM sentences s JOIN documents d ON d.id = s.document_id
+                LEFT JOIN clusters c ON c.id = s.cluster_id
+                WHERE s.kind = 'claim' AND s.date IS NOT NULL AND s.date NOT LIKE '--%' AND {where.sql()}
+            ) WHERE nth = 1
+        """
+        series = [
+            {"period": period, "count": count}
+            for period, count in self.conn.execute(
+                f"SELECT substr(date, 1, ?) AS period, count(*) FROM ({dated}) GROUP BY period ORDER BY period",
+                (period_length, *where.params),
+            )
+        ]
+        rows = self.conn.execute(f"{dated} ORDER BY date, id LIMIT ?", (*where.params, limit)).fetchall()
+        records = {r["id"]: r for r in self.claim_records([row[0] for row in rows])}
+        claims = [dict(records[i], first_seen=first, last_seen=last) for i, _, first, last in rows]
+        return series, claims
+
     def _filters(self, filters: Filters) -> _Where:
         where = _Where()
         if filters.source:
@@ -550,10 +625,14 @@ class Store:
                 *([filters.role] if filters.role else []),
             )
         column = "d.date" if filters.by_document_date else "s.date"
+        if filters.since or filters.until:
+            where.add(f"{column} NOT LIKE '--%'")  # a day or month of unknown year is in no range
         if filters.since:
             where.add(f"{column} >= ?", filters.since)
         if filters.until:
             where.add(f"substr({column}, 1, ?) <= ?", len(filters.until), filters.until)
+        if filters.match:
+            where.add("s.id IN (SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH ?)", filters.match)
         return where
 
 

@@ -251,3 +251,93 @@ def test_a_directory_as_database_is_a_clear_error(tmp_path):
 
 def test_version():
     assert re.fullmatch(r"claimtrack \d+\.\d+\.\d+\n", ok("--version"))
+
+
+KAZAKHSTAN_WORDS = re.compile(r"Kazakh|Astana|Tokayev|Nazarbayev")
+
+
+@pytest.mark.parametrize("code", ["KZ", "kz", "KAZ", "Kazakhstan"])
+def test_export_country_kz_is_exactly_the_claims_about_kazakhstan(seeded, code):
+    db, _ = seeded
+    about_kz = json.loads(ok("--db", str(db), "export", "--all", "--country", code, "--format", "json"))
+    every = all_claims(seeded)
+    assert {c["id"] for c in about_kz} == {c["id"] for c in every if KAZAKHSTAN_WORDS.search(c["text"])}
+    assert all("KZ" in c["countries"] for c in about_kz)
+
+
+def test_a_claim_gets_only_the_countries_it_names(seeded):
+    [claim] = [c for c in all_claims(seeded) if c["text"] == "Two others are Tajikistan and Kyrgyzstan."]
+    assert claim["countries"] == ["KG", "TJ"]
+    region_only = [c for c in all_claims(seeded) if c["text"].startswith("Central Asia is very interested")]
+    assert "KZ" not in region_only[0]["countries"]
+
+
+def test_actors_lists_one_tokayev_with_his_country(seeded):
+    people = seeded_json(seeded, "actors", "--kind", "person")
+    tokayevs = [a for a in people if "Tokayev" in a["name"]]
+    assert len(tokayevs) == 1
+    assert tokayevs[0]["country"] == "KZ"
+    assert {"Tokayev", "Kassym-Jomart Tokayev"} <= set(tokayevs[0]["aliases"])
+    assert len([a for a in people if "Keosayan" in a["name"] or "Kyosyan" in a["name"]]) == 1
+
+
+def test_actor_filter_and_speaker_role(seeded):
+    spoken = seeded_json(seeded, "search", "Kazakhstan", "--actor", "Michael Lewiston", "--role", "speaker", "--all")
+    assert spoken and all("Lewiston" in c["text"] or "Kazakh" in c["text"] for c in spoken)
+    assert seeded_json(seeded, "search", "Kazakhstan", "--actor", "Michael Lewiston", "--role", "subject") == []
+
+
+def test_actors_set_corrects_an_actor_and_its_claims(tmp_path):
+    db = str(tmp_path / "set.db")
+    ok("--db", db, "ingest", str(SEEDS))
+    ok("--db", db, "actors", "set", "Michael Lewiston", "--country", "FR", "--alias", "M. Lewiston")
+    [lewiston] = [a for a in seeded_json((db, None), "actors", "--country", "FR") if a["name"] == "Michael Lewiston"]
+    assert lewiston["curated"] and "M. Lewiston" in lewiston["aliases"]
+    quoted = json.loads(ok("--db", db, "export", "--country", "FR", "--format", "json"))
+    assert quoted and all("FR" in c["countries"] for c in quoted)
+
+
+def test_actors_load_from_a_file(tmp_path):
+    db = str(tmp_path / "load.db")
+    actors_file = tmp_path / "actors.csv"
+    actors_file.write_text("name,kind,country,aliases\nTimur Suleimanov,person,KZ,Suleimanov\n", encoding="utf-8")
+    ok("--db", db, "actors", "load", str(actors_file))
+    ok("--db", db, "ingest", str(SEEDS))
+    [timur] = [a for a in seeded_json((db, None), "actors", "--country", "KZ") if a["name"] == "Timur Suleimanov"]
+    assert timur["claims"] >= 1
+
+
+def test_export_jsonld_gives_schema_org_claims(seeded):
+    db, _ = seeded
+    graph = json.loads(ok("--db", str(db), "export", "--format", "jsonld"))["@graph"]
+    assert all(item["@type"] == "Claim" for item in graph)
+    [samarkand] = [c for c in graph if "Samarkand" in c["text"]]
+    assert samarkand["temporalCoverage"] == "2022-09-16"
+    assert {"@type": "Country", "name": "Kazakhstan", "identifier": "KZ"} in samarkand["about"]
+    [teaser] = [c for c in graph if c["text"].startswith("Moscow had every opportunity")]
+    assert len(teaser["appearance"]) == 2 and teaser["firstAppearance"] == teaser["appearance"][0]
+    [quote] = [c for c in graph if c["text"].startswith("“Today, only Russia intervenes")]
+    assert quote["author"] == [{"@type": "Person", "name": "Michael Lewiston"}]
+
+
+def test_csv_export_neutralises_formulas(tmp_path):
+    db = str(tmp_path / "csv.db")
+    ok("--db", db, "ingest", "-", input="=HYPERLINK(\"http://x\") claims the sky is green.\n")
+    rows = list(csv.reader(io.StringIO(ok("--db", db, "export"))))
+    assert rows[1][1].startswith("'=HYPERLINK")
+
+
+def test_timeline_counts_claims_per_period(seeded):
+    timeline = seeded_json(seeded, "timeline", "--by", "year")
+    series = {row["period"]: row["count"] for row in timeline["series"]}
+    assert series["2022"] >= 4
+    assert [c["date"] for c in timeline["claims"]] == sorted(c["date"] for c in timeline["claims"])
+    kz_2022 = seeded_json(seeded, "timeline", "Samarkand", "--since", "2022-09", "--until", "2022-09")
+    assert [c["date"] for c in kz_2022["claims"]] == ["2022-09-16"]
+
+
+def test_since_and_until_filter_on_claim_dates(seeded):
+    found = seeded_json(seeded, "search", "Kazakhstan", "--since", "2022", "--until", "2022-12-31", "--all")
+    assert found and all(c["date"].startswith("2022") for c in found)
+    assert seeded_json(seeded, "search", "Kazakhstan", "--since", "2030") == []
+    assert seeded_json(seeded, "search", "Kazakhstan", "--since", "2000", "--by", "doc") == []
