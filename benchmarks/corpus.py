@@ -1,0 +1,174 @@
+"""A corpus of text files with known near-duplicates, for the benchmarks.
+
+Sentences come from the seeds and Wikinews, then from a word-bigram model of
+them (so 1M sentences are not all repeats and word frequencies stay real).
+Documents are written as plain-text files: a headline, then paragraphs of one
+to three sentences. Known duplicates are injected the ways they appear in the
+wild:
+
+- edited copies: a sentence repeated in a later document with one harmless
+  edit (case, punctuation, quotes, a changed word, a prefix, a dateline...);
+- syndicated repeats: a whole article published again under another name,
+  its opening sentence under a dateline;
+- teaser pages: listing pages with the opening sentence of ten articles,
+  often cut short with an ellipsis;
+- variants (a number, negation, actor or date changed): different claims.
+
+``truth.json`` maps every injected sentence text to its group: texts of one
+group state the same claim.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from dedupe_cases import VARIANT_EDITS, harmless_edits, real_sentences, vocabulary  # noqa: E402
+
+RANDOM_SEED = 11
+EDITED_COPY_SHARE = 0.08  # of an article's sentences: an edited copy of an earlier sentence
+VARIANT_SHARE = 0.02  # ...a variant of an earlier sentence (another claim)
+SYNDICATED_SHARE = 0.05  # of documents: an earlier article published again
+TEASER_PAGE_SHARE = 0.03  # of documents: a listing page of teasers
+TEASERS_PER_PAGE = 10
+TRUNCATED_TEASER_SHARE = 0.5
+MIN_DOCUMENT_SENTENCES = 8
+MAX_DOCUMENT_SENTENCES = 40
+MIN_GENERATED_WORDS = 10
+MAX_GENERATED_WORDS = 40
+DOCUMENTS_PER_FOLDER = 1000
+AMBIGUOUS = -1  # a text injected under two groups: left out of the evaluation
+
+
+@dataclass(slots=True)
+class CorpusWriter:
+    """Accumulates documents and the group of every sentence text."""
+
+    folder: Path
+    truth: dict[str, int] = field(default_factory=dict)
+    documents: int = 0
+    sentences: int = 0
+
+    def sentence(self, text: str, group: int) -> str:
+        known = self.truth.get(text)
+        self.truth[text] = group if known in (None, group) else AMBIGUOUS
+        return text
+
+    def write(self, title: str, paragraphs: list[list[str]]) -> None:
+        body = "\n\n".join(" ".join(p) for p in paragraphs)
+        subfolder = self.folder / f"{self.documents // DOCUMENTS_PER_FOLDER:04d}"
+        if self.documents % DOCUMENTS_PER_FOLDER == 0:
+            subfolder.mkdir(parents=True, exist_ok=True)
+        (subfolder / f"doc{self.documents:07d}.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
+        self.documents += 1
+        self.sentences += 1 + sum(len(p) for p in paragraphs)
+
+
+def sentence_source(rng: random.Random):
+    """An endless supply of distinct sentences: the real ones first, then generated ones."""
+    real = real_sentences()
+    yield from real
+    starts, following = _bigram_model(real)
+    seen = {s.casefold() for s in real}
+    while True:
+        words = [rng.choice(starts)]
+        while len(words) < MAX_GENERATED_WORDS and words[-1] in following and not words[-1].endswith("."):
+            words.append(rng.choice(following[words[-1]]))
+        if len(words) < MIN_GENERATED_WORDS:
+            continue
+        text = " ".join(words).rstrip(",;:")
+        if not text.endswith((".", "!", "?")):
+            text += "."
+        if text.casefold() not in seen:
+            seen.add(text.casefold())
+            yield text
+
+
+def build_corpus(folder: Path, size: int, seed: int = RANDOM_SEED) -> CorpusWriter:
+    """Write documents holding about `size` sentences under `folder`/docs, and `folder`/truth.json."""
+    rng = random.Random(seed)
+    supply = sentence_source(rng)
+    real = real_sentences()
+    edits = harmless_edits(vocabulary(real))
+    edit_names = sorted(edits)
+    variant_edits = list(VARIANT_EDITS.values())
+    writer = CorpusWriter(folder / "docs")
+    bases: list[tuple[str, int]] = []  # every original sentence with its group
+    articles: list[tuple[str, list[list[str]]]] = []
+    while writer.sentences < size:
+        roll = rng.random()
+        if articles and roll < SYNDICATED_SHARE:
+            title, paragraphs = _syndicated(rng.choice(articles), writer, bases, edits, rng)
+        elif len(articles) >= TEASERS_PER_PAGE and roll < SYNDICATED_SHARE + TEASER_PAGE_SHARE:
+            title, paragraphs = _teaser_page(rng.sample(articles, TEASERS_PER_PAGE), writer, bases, edits, rng)
+        else:
+            title, paragraphs = _article(supply, writer, bases, edits, edit_names, variant_edits, rng)
+            articles.append((title, paragraphs))
+        writer.write(title, paragraphs)
+    (folder / "truth.json").write_text(json.dumps(writer.truth), encoding="utf-8")
+    return writer
+
+
+def _article(supply, writer, bases, edits, edit_names, variant_edits, rng) -> tuple[str, list[list[str]]]:
+    count = rng.randint(MIN_DOCUMENT_SENTENCES, MAX_DOCUMENT_SENTENCES)
+    sentences = []
+    while len(sentences) < count:
+        roll = rng.random()
+        if bases and roll < EDITED_COPY_SHARE + VARIANT_SHARE:
+            original, group = rng.choice(bases)
+            if roll < VARIANT_SHARE:
+                edited, group = rng.choice(variant_edits)(original, rng), -2 - writer.sentences - len(sentences)
+            else:
+                edited = edits[rng.choice(edit_names)](original, rng)
+            if edited and edited != original:
+                sentences.append(writer.sentence(edited, group))
+            continue
+        text = next(supply)
+        bases.append((text, len(bases)))
+        sentences.append(writer.sentence(text, len(bases) - 1))
+    title = " ".join(sentences[0].split()[:8]).rstrip(".,;:")
+    return title.title(), _paragraphs(sentences, rng)
+
+
+def _syndicated(article, writer, bases, edits, rng) -> tuple[str, list[list[str]]]:
+    title, paragraphs = article
+    paragraphs = [list(p) for p in paragraphs]
+    first = paragraphs[0][0]
+    group = writer.truth.get(first, AMBIGUOUS)
+    paragraphs[0][0] = writer.sentence(edits["dateline"](first, rng), group)
+    return title, paragraphs
+
+
+def _teaser_page(articles, writer, bases, edits, rng) -> tuple[str, list[list[str]]]:
+    blurbs = []
+    for _, paragraphs in articles:
+        opening = paragraphs[0][0]
+        group = writer.truth.get(opening, AMBIGUOUS)
+        teaser = edits["truncate"](opening, rng) if rng.random() < TRUNCATED_TEASER_SHARE else None
+        blurbs.append([writer.sentence(teaser or opening, group)])
+    return f"1 to {TEASERS_PER_PAGE} of about {rng.randint(50, 400)}", blurbs
+
+
+def _paragraphs(sentences: list[str], rng: random.Random) -> list[list[str]]:
+    paragraphs, i = [], 0
+    while i < len(sentences):
+        step = rng.randint(1, 3)
+        paragraphs.append(sentences[i : i + step])
+        i += step
+    return paragraphs
+
+
+def _bigram_model(sentences: list[str]) -> tuple[list[str], dict[str, list[str]]]:
+    starts, following = [], {}
+    for sentence in sentences:
+        words = sentence.split()
+        starts.append(words[0])
+        for word, after in zip(words, words[1:]):
+            following.setdefault(word, []).append(after)
+    return starts, following

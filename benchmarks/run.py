@@ -1,0 +1,342 @@
+"""The whole-pipeline benchmark: ingest, dedupe quality, search and export at scale.
+
+    python benchmarks/run.py                    # 10k and 100k sentences
+    python benchmarks/run.py --full             # adds 1M (minutes)
+    python benchmarks/run.py --sizes 20000 --workers 1
+
+For each size a corpus of text files with known near-duplicates is written once
+(benchmarks/corpus.py, cached under --cache) and ingested into a fresh
+database by ``claimtrack.pipeline.ingest`` in a child process, so peak RSS is
+the ingest's own. Printed per size: sentences/s and documents/s, time spent in
+each stage, peak RSS, database bytes per claim, dedupe pair precision/recall
+against the known groups (over distinct texts), search latency through the
+calls ``claimtrack search`` makes, export time, and ingest speed without actor
+extraction.
+
+Stage times: read, actor resolution, store and dedupe are timed inside the
+real ingest (main process); clean, split, classify, actors and dates run in
+the workers, so they are timed on a sample of the corpus in one process and
+given as microseconds per sentence.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+
+DEFAULT_SIZES = (10_000, 100_000)
+FULL_SIZE = 1_000_000
+STAGE_SAMPLE_DOCUMENTS = 200
+QUERIES_PER_KIND = 20
+RANDOM_SEED = 5
+
+
+# ---- child: one ingest ----------------------------------------------------------------
+
+
+class Timer:
+    """Seconds spent inside wrapped callables, by label."""
+
+    def __init__(self) -> None:
+        self.seconds: Counter = Counter()
+
+    def wrap(self, label: str, function):
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[label] += time.perf_counter() - started
+
+        return timed
+
+    def wrap_iterator(self, label: str, function):
+        def timed(*args, **kwargs):
+            iterator = iter(function(*args, **kwargs))
+            while True:
+                started = time.perf_counter()
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    return
+                finally:
+                    self.seconds[label] += time.perf_counter() - started
+                yield item
+
+        return timed
+
+
+def ingest_once(corpus: Path, db: Path, workers: int, with_actors: bool) -> dict:
+    from claimtrack import actors, pipeline
+    from claimtrack.cluster import StoreClusterer
+    from claimtrack.store import Store, open_store
+
+    if not with_actors:
+        actors.extract_actors = lambda text: []  # workers are forked after this, so they see it too
+    timer = Timer()
+    pipeline.iter_documents = timer.wrap_iterator("read", pipeline.iter_documents)
+    pipeline._resolve_actors = timer.wrap("resolve actors", pipeline._resolve_actors)
+    StoreClusterer.assign = timer.wrap("dedupe", StoreClusterer.assign)
+    Store.write_document = timer.wrap("store+dedupe", Store.write_document)
+    store = open_store(db)
+    started = time.perf_counter()
+    report = pipeline.ingest([str(corpus / "docs")], store, workers=workers)
+    elapsed = time.perf_counter() - started
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    timer.seconds["store"] = timer.seconds.pop("store+dedupe") - timer.seconds["dedupe"]
+    documents = report.new + report.replaced
+    return {
+        "seconds": elapsed,
+        "documents": documents,
+        "sentences": report.sentences,
+        "claims": report.claims,
+        "failed": len(report.failed),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "stages": dict(timer.seconds),
+        "db_bytes": db.stat().st_size,
+    }
+
+
+# ---- parent: measurements on the result ------------------------------------------------
+
+
+def stage_costs(corpus: Path) -> dict[str, float]:
+    """Microseconds per sentence of each worker stage, on a sample of the corpus."""
+    from claimtrack import actors, dates
+    from claimtrack.classify import classify_sentence
+    from claimtrack.clean import clean_lines
+    from claimtrack.models import CLAIM
+    from claimtrack.read import iter_documents
+    from claimtrack.sentences import split_sentences
+
+    files = sorted(corpus.rglob("*.txt"))[:STAGE_SAMPLE_DOCUMENTS]
+    documents = [d for d in iter_documents([str(f) for f in files]) if hasattr(d, "text")]
+    spent: Counter = Counter()
+    sentences = 0
+
+    def timed(label, function, *args, **kwargs):
+        started = time.perf_counter()
+        result = function(*args, **kwargs)
+        spent[label] += time.perf_counter() - started
+        return result
+
+    for document in documents:
+        lines = timed("clean", lambda: list(clean_lines(document.text, document.format)))
+        kept = 0
+        years = timed("dates", dates.years_stated, document.text)
+        for line in lines:
+            if line.dropped:
+                continue
+            spans = timed("split", split_sentences, line.text)
+            for index, (start, end) in enumerate(spans):
+                text = line.text[start:end]
+                sentences += 1
+                kind, _ = timed("classify", classify_sentence, text, line, index_in_line=index,
+                                sentences_in_line=len(spans), line_index=kept)  # fmt: skip
+                if kind == CLAIM:
+                    timed("actors", actors.extract_actors, text)
+                    timed("dates", dates.extract_claim_date, text, doc_date=document.date, doc_years=years)
+            kept += 1
+    return {label: seconds / max(1, sentences) * 1e6 for label, seconds in spent.items()}
+
+
+def dedupe_quality(db: Path, truth: dict[str, int]) -> tuple[float, float, int]:
+    """Pair precision and recall of the clusters over distinct known texts, and how many texts."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    cluster_of: dict[str, int] = {}
+    for text, cluster_id in conn.execute("SELECT text, cluster_id FROM sentences WHERE kind = 'claim'"):
+        group = truth.get(text)
+        if group is not None and group >= 0:
+            cluster_of.setdefault(text, cluster_id)
+    conn.close()
+    groups = [truth[t] for t in cluster_of]
+    clusters = list(cluster_of.values())
+
+    def pairs(counter: Counter) -> int:
+        return sum(n * (n - 1) // 2 for n in counter.values())
+
+    predicted, actual = pairs(Counter(clusters)), pairs(Counter(groups))
+    both = pairs(Counter(zip(clusters, groups)))
+    return both / max(1, predicted), both / max(1, actual), len(cluster_of)
+
+
+def search_latency(db: Path) -> dict[str, tuple[float, float]]:
+    """p50 and p95 milliseconds of build_query + Store.search per kind of query, and of fuzzy expansion."""
+    from claimtrack.search import build_query, query_words
+    from claimtrack.store import Filters, open_store
+
+    rng = random.Random(RANDOM_SEED)
+    store = open_store(db)
+    names = [r[0] for r in store.conn.execute(
+        "SELECT a.name FROM actors a JOIN sentence_actors sa ON sa.actor_id = a.id "
+        "GROUP BY a.id ORDER BY count(*) DESC LIMIT ?", (QUERIES_PER_KIND,))]  # fmt: skip
+    texts = [r[0] for r in store.conn.execute(
+        "SELECT text FROM sentences WHERE kind = 'claim' ORDER BY random() LIMIT ?", (QUERIES_PER_KIND * 3,))]  # fmt: skip
+    phrases, prefixes, misspelt = [], [], []
+    for text in texts:
+        words = [w for w in query_words(text) if w.isalpha()]
+        long_words = [w for w in words if len(w) >= 7]
+        if len(words) >= 4:
+            start = rng.randrange(len(words) - 1)
+            phrases.append(f'"{words[start]} {words[start + 1]}"')
+        if long_words:
+            word = rng.choice(long_words)
+            prefixes.append(word[:4])
+            cut = rng.randrange(1, len(word) - 1)
+            misspelt.append(word[:cut] + word[cut + 1 :])
+    queries = {
+        "name": names or ["Russia"],
+        "phrase": phrases[:QUERIES_PER_KIND],
+        "prefix": prefixes[:QUERIES_PER_KIND],
+        "fuzzy": misspelt[:QUERIES_PER_KIND],
+    }
+    latency = {}
+    for kind, texts in queries.items():
+        times = []
+        for text in texts:
+            started = time.perf_counter()
+            fts = build_query(text, store.terms_near)
+            store.search(fts, Filters(), 20, every_appearance=False)
+            times.append((time.perf_counter() - started) * 1000)
+        latency[kind] = _percentiles(times)
+    expansion = []
+    for text in queries["fuzzy"]:
+        started = time.perf_counter()
+        build_query(text, store.terms_near)
+        expansion.append((time.perf_counter() - started) * 1000)
+    latency["fuzzy expansion"] = _percentiles(expansion)
+    store.close()
+    return latency
+
+
+def export_seconds(db: Path) -> tuple[float, int]:
+    from claimtrack.store import Filters, open_store
+
+    store = open_store(db)
+    started = time.perf_counter()
+    count = sum(1 for record in store.export(Filters(), every_appearance=False) if json.dumps(record))
+    elapsed = time.perf_counter() - started
+    store.close()
+    return elapsed, count
+
+
+def _percentiles(times: list[float]) -> tuple[float, float]:
+    if not times:
+        return (float("nan"), float("nan"))
+    ordered = sorted(times)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+# ---- driver ------------------------------------------------------------------------------
+
+
+def corpus_for(size: int, cache: Path) -> Path:
+    from corpus import build_corpus
+
+    folder = cache / f"corpus-{size}"
+    if not (folder / "truth.json").exists():
+        started = time.perf_counter()
+        writer = build_corpus(folder, size)
+        print(f"  corpus of {writer.sentences:,} sentences in {writer.documents:,} files written to {folder} "
+              f"in {time.perf_counter() - started:.0f} s", flush=True)  # fmt: skip
+    return folder
+
+
+def run_child(corpus: Path, db: Path, workers: int, with_actors: bool) -> dict:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    command = [sys.executable, __file__, "--child", str(corpus), "--db", str(db), "--workers", str(workers)]
+    if not with_actors:
+        command.append("--no-actors")
+    child = subprocess.run(command, capture_output=True, text=True)
+    if child.returncode:
+        sys.exit(child.stderr)
+    return json.loads(child.stdout.splitlines()[-1])
+
+
+def measure(size: int, args) -> dict:
+    print(f"size {size:,}", flush=True)
+    corpus = corpus_for(size, args.cache)
+    truth = json.loads((corpus / "truth.json").read_text(encoding="utf-8"))
+    results = {"size": size}
+    if not args.skip_no_actors:
+        results["no_actors"] = run_child(corpus, args.cache / f"bench-{size}-noactors.db", args.workers, False)
+    db = args.cache / f"bench-{size}.db"
+    results["ingest"] = run_child(corpus, db, args.workers, True)
+    results["quality"] = dedupe_quality(db, truth)
+    results["search"] = search_latency(db)
+    results["export"] = export_seconds(db)
+    results["worker_stages"] = stage_costs(corpus)
+    return results
+
+
+def print_table(all_results: list[dict], workers: int) -> None:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), "?")  # fmt: skip
+    print(f"\nmachine: {os.cpu_count()} CPUs, {cpu}; workers: {workers}\n")
+    sizes = [r["size"] for r in all_results]
+    print("| measure | " + " | ".join(f"{s:,}" for s in sizes) + " |")
+    print("|---|" + "---:|" * len(sizes))
+
+    def row(label: str, values) -> None:
+        print(f"| {label} | " + " | ".join(values) + " |")
+
+    ingest = [r["ingest"] for r in all_results]
+    row("documents / sentences / claims", [f"{i['documents']:,} / {i['sentences']:,} / {i['claims']:,}" for i in ingest])
+    row("ingest seconds", [f"{i['seconds']:.1f}" for i in ingest])
+    row("sentences/s", [f"{i['sentences'] / i['seconds']:,.0f}" for i in ingest])
+    row("documents/s", [f"{i['documents'] / i['seconds']:,.1f}" for i in ingest])
+    if all("no_actors" in r for r in all_results):
+        row("sentences/s without actors", [f"{r['no_actors']['sentences'] / r['no_actors']['seconds']:,.0f}"
+                                           for r in all_results])  # fmt: skip
+    for stage in ("read", "resolve actors", "dedupe", "store"):
+        row(f"main: {stage} s (µs/sentence)",
+            [f"{i['stages'].get(stage, 0):.1f} ({i['stages'].get(stage, 0) / i['sentences'] * 1e6:.0f})" for i in ingest])  # fmt: skip
+    for stage in ("clean", "split", "classify", "actors", "dates"):
+        row(f"worker: {stage} µs/sentence", [f"{r['worker_stages'].get(stage, 0):.0f}" for r in all_results])
+    row("peak RSS MB (ingest process)", [f"{i['peak_rss_mb']:.0f}" for i in ingest])
+    row("database bytes per claim", [f"{i['db_bytes'] / max(1, i['claims']):,.0f}" for i in ingest])
+    row("dedupe precision / recall (texts)", [f"{r['quality'][0]:.4f} / {r['quality'][1]:.4f} ({r['quality'][2]:,})"
+                                              for r in all_results])  # fmt: skip
+    for kind in ("name", "phrase", "prefix", "fuzzy", "fuzzy expansion"):
+        row(f"search {kind} p50 / p95 ms", [f"{r['search'][kind][0]:.1f} / {r['search'][kind][1]:.1f}"
+                                            for r in all_results])  # fmt: skip
+    row("export s (claims)", [f"{r['export'][0]:.1f} ({r['export'][1]:,})" for r in all_results])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=list(DEFAULT_SIZES))
+    parser.add_argument("--full", action="store_true", help=f"also run {FULL_SIZE:,} sentences")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/claimtrack-bench"))
+    parser.add_argument("--skip-no-actors", action="store_true", help="do not ingest again without actors")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--no-actors", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(ingest_once(args.child, args.db, args.workers, not args.no_actors)))
+        return
+    args.cache.mkdir(parents=True, exist_ok=True)
+    sizes = args.sizes + ([FULL_SIZE] if args.full else [])
+    print_table([measure(size, args) for size in sizes], args.workers)
+
+
+if __name__ == "__main__":
+    main()
