@@ -88,3 +88,23 @@ def has_content_word(sentence: str) -> bool:
     return any(
         not word[0].isupper() and word.lower() not in FUNCTION_WORDS for word in WORD.findall(sentence)
     )
+
+
+# A sentence repeated in this many documents of one publisher is a candidate house blurb...
+MIN_BLURB_DOCUMENTS = 3
+# ...and is one when it speaks of the publisher itself or to the reader.
+HOUSE_VOICE = re.compile(r"\b(?:we|our|us|join|subscribe|sign up|newsletter|mailing list|follow)\b", re.I)
+
+
+def is_house_blurb(text: str, publisher: str | None) -> bool:
+    """Whether a sentence a publisher repeats on many pages is its self-description, not a claim.
+
+    "In a complex … world, the Carnegie Endowment generates strategic ideas …" names its publisher;
+    "Join our mailing list" addresses the reader. Repeated teasers of real claims do neither.
+    """
+    if HOUSE_VOICE.search(text):
+        return True
+    if not publisher:
+        return False
+    names = [w for w in WORD.findall(publisher) if w[0].isupper() and w.casefold() not in FUNCTION_WORDS]
+    return any(re.search(rf"\b{re.escape(name)}\b", text) for name in names)

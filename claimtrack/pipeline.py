@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from . import actors, dates
-from .classify import classify_sentence
+from .classify import classify_sentence, is_house_blurb
 from .clean import clean_lines
 from .cluster import StoreClusterer
 from .models import BOILERPLATE, CLAIM, HEADING, Document, ProcessedDocument, ReadFailure, Sentence
@@ -141,7 +141,7 @@ def ingest(
             notify(item.source, "failed")
             continue
         try:
-            result = store.write_document(*_resolve_actors(item, book), clusterer)
+            result = store.write_document(*_resolve_actors(item, book), clusterer, is_house_blurb)
         except Exception as error:  # one document's failure is reported, the run goes on
             report.failed.append({"source": item.document.source, "reason": f"cannot store: {error}"})
             notify(item.document.source, "failed")

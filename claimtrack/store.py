@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -19,6 +19,7 @@ import sqlite_utils
 
 from . import settings
 from .actors import Actor
+from .classify import MIN_BLURB_DOCUMENTS
 from .errors import DatabaseError
 from .models import CLAIM, Document, ProcessedDocument
 from .schema import MIGRATIONS, SCHEMA_VERSION
@@ -147,10 +148,17 @@ class Store:
         stored = (document.content_hash, document.title, document.publisher, document.url, document.date)
         return "unchanged" if tuple(row) == stored else "changed"
 
-    def write_document(self, processed: ProcessedDocument, actors: dict[str, Actor], clusterer) -> WriteResult:
+    def write_document(
+        self,
+        processed: ProcessedDocument,
+        actors: dict[str, Actor],
+        clusterer,
+        is_house_blurb: Callable[[str, str | None], bool] | None = None,
+    ) -> WriteResult:
         """Store one processed document, replacing an older version, in one transaction.
 
-        `actors` are the canonical actors its mentions name, with every alias known.
+        `actors` are the canonical actors its mentions name, with every alias known. Claims the
+        publisher repeats across its documents and `is_house_blurb` recognises become boilerplate.
         """
         document = processed.document
         with self.transaction():
@@ -159,6 +167,8 @@ class Store:
             claim_ids = self._insert_sentences(document_id, processed)
             self._insert_actors(processed, actors, claim_ids)
             clusterer.assign(self, sorted(claim_ids.values()))
+            if is_house_blurb and document.publisher:
+                self._flag_house_blurbs(document_id, document.publisher, is_house_blurb)
         claims = sum(1 for s in processed.sentences if s.kind == CLAIM)
         dropped = sum(1 for s in processed.sentences if (s.reason or "").startswith("clean:"))
         return WriteResult(
@@ -166,6 +176,21 @@ class Store:
             sentences=len(processed.sentences) - dropped,
             claims=claims,
             dropped=dropped,
+        )
+
+    def _flag_house_blurbs(self, document_id: int, publisher: str, is_house_blurb) -> None:
+        repeated = self.conn.execute(
+            """
+            SELECT s.cluster_id, s.text FROM sentences s
+            WHERE s.document_id = ? AND s.kind = 'claim' AND s.cluster_id IN (
+                SELECT m.cluster_id FROM sentences m JOIN documents d ON d.id = m.document_id
+                WHERE d.publisher = ? GROUP BY m.cluster_id HAVING count(DISTINCT m.document_id) >= ?)
+            """,
+            (document_id, publisher, MIN_BLURB_DOCUMENTS),
+        ).fetchall()
+        blurbs = [(cluster_id,) for cluster_id, text in repeated if is_house_blurb(text, publisher)]
+        self.conn.executemany(
+            "UPDATE sentences SET kind = 'boilerplate', reason = 'repeated-blurb' WHERE cluster_id = ?", blurbs
         )
 
     def _delete_document(self, source: str, clusterer) -> bool:
@@ -478,7 +503,7 @@ class Store:
                 SELECT c.id AS cluster_id, r.text, c.size AS count, c.sources_count,
                        c.first_seen, c.last_seen
                 FROM clusters c JOIN sentences r ON r.id = c.representative_id
-                WHERE c.size >= 2 AND c.sources_count >= ? AND c.id IN (
+                WHERE r.kind = 'claim' AND c.size >= 2 AND c.sources_count >= ? AND c.id IN (
                     SELECT s.cluster_id FROM sentences s JOIN documents d ON d.id = s.document_id
                     WHERE {where.sql()})
                 ORDER BY c.sources_count DESC, c.size DESC, c.id

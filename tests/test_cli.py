@@ -341,3 +341,33 @@ def test_since_and_until_filter_on_claim_dates(seeded):
     assert found and all(c["date"].startswith("2022") for c in found)
     assert seeded_json(seeded, "search", "Kazakhstan", "--since", "2030") == []
     assert seeded_json(seeded, "search", "Kazakhstan", "--since", "2000", "--by", "doc") == []
+
+
+CARNEGIE_BLURB = (
+    "In a complex, changing, and increasingly contested world, the Carnegie Endowment generates strategic ideas "
+    "and independent analysis, supports diplomacy, and trains the next generation of international "
+    "scholar-practitioners to help countries and institutions take on the most difficult global problems and "
+    "safeguard peace."
+)
+TEASER = "Moscow had every opportunity to make the Central Asian nations gravitate toward it of their own accord."
+
+
+def test_a_blurb_a_publisher_repeats_on_many_pages_becomes_boilerplate(tmp_path):
+    folder = tmp_path / "carnegie"
+    folder.mkdir()
+    for page in range(3):
+        (folder / f"page{page}.txt").write_text(
+            f"Claim number {page} differs on every page of this listing.\n{TEASER}\n{CARNEGIE_BLURB}\n", encoding="utf-8"
+        )
+    db = str(tmp_path / "blurb.db")
+    ok("--db", db, "ingest", str(folder), "--publisher", "Carnegie Endowment for International Peace")
+    texts = [c["text"] for c in json.loads(ok("--db", db, "export", "--all", "--format", "json"))]
+    assert CARNEGIE_BLURB not in texts
+    assert texts.count(TEASER) == 3
+    [cluster] = seeded_json((db, None), "dupes")
+    assert cluster["text"] == TEASER and cluster["sources_count"] == 3
+
+
+def test_a_blurb_seen_on_two_pages_only_stays_a_claim(seeded):
+    texts = [c["text"] for c in all_claims(seeded)]
+    assert CARNEGIE_BLURB in texts
