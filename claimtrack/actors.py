@@ -151,6 +151,7 @@ CAPITALISED_AFTER = re.compile(r"\s+([A-Z][\w'’.-]*)")
 POSSESSIVE = re.compile(r"['’]s\b")
 POSSESSIVE_END = re.compile(r"['’]s\s*$")
 WORD = re.compile(r"\S+")
+GLUED_AFTER = re.compile(r"[A-Z][a-z]+")
 LOWER_WORD_BEFORE = re.compile(r"([a-z-]+)\s+$")
 LOWER_WORD_AFTER = re.compile(r"\s+([a-z-]+)")
 LOWER_WORDS = re.compile(r"[a-z-]+")
@@ -371,8 +372,53 @@ def _gazetteer_spans(text: str, gazetteer: Gazetteer) -> list[Span]:
             continue
         if entry.needs_article and not ARTICLE_BEFORE.search(text[max(0, match.start() - 5) : match.start()]):
             continue
-        spans.append(Span(match.start(), match.end(), entry.name, entry.kind, entry.country, surface))
+        span = Span(match.start(), match.end(), entry.name, entry.kind, entry.country, surface)
+        spans.append(_as_written(text, span, spans[-1].end if spans else 0) if entry.kind == PERSON else span)
     return spans
+
+
+def _as_written(text: str, span: Span, floor: int) -> Span:
+    """A known person with the words written around the alias: 'President Tokayev', 'Qasim-Jomart TokayevForced'.
+
+    Titles and a given name just before the alias join the span, and so does a word glued after
+    it. A given name that does not fit the known person makes another person ('Melania Trump').
+    """
+    start, given = span.start, []
+    for word_start, word in _words_before(text, floor, span.start):
+        if word in TITLE_WORDS:
+            start = word_start
+        elif start == span.start and _given_name_shaped(word):
+            start = word_start
+            given.insert(0, word)
+        else:
+            break
+    glue = GLUED_AFTER.match(text, span.end)
+    end = glue.end() if glue else span.end
+    written = replace(span, start=start, end=end, surface=text[start:end])
+    full_name = " ".join([*given, span.surface])
+    if given and not same_actor(ActorMention(span.name, PERSON), ActorMention(full_name, PERSON)):
+        return replace(written, name=full_name, country=None)  # another person of that surname
+    return written
+
+
+def _words_before(text: str, floor: int, end: int) -> Iterator[tuple[int, str]]:
+    """(start, word) of the words before ``end``, nearest first, while one space separates them."""
+    while end - 1 > floor and text[end - 1] == " ":
+        start = max(floor, text.rfind(" ", floor, end - 1) + 1)
+        if start == end - 1:
+            return
+        yield start, text[start : end - 1]
+        end = start
+
+
+def _given_name_shaped(word: str) -> bool:
+    return (
+        word[0].isupper()
+        and word.replace("-", "").isalpha()
+        and word not in STOP_WORDS
+        and word not in NON_ACTOR_WORDS
+        and word not in ORG_HEADS
+    )
 
 
 def _glued_to_name(text: str, start: int, end: int) -> bool:
@@ -744,13 +790,27 @@ class ActorBook:
             if mention.kind == PERSON and len(name.split()) > len(actor.name.split()):
                 actor.name = name
             actor.country = actor.country or mention.country
-        if mention.surface:
-            actor.aliases.add(clean_person_name(mention.surface) if mention.kind == PERSON else mention.surface)
+        actor.aliases.update(aliases_of(mention))
         return replace(mention, name=actor.name, country=actor.country)
 
     def alias_rows(self) -> list[tuple[str, str]]:
         """(alias, canonical name) pairs for an actor_aliases table."""
         return sorted((alias, actor.name) for actor in self.actors for alias in actor.aliases)
+
+
+def aliases_of(mention: ActorMention) -> set[str]:
+    """The names a mention adds to its actor: the words as written and, for a person, the bare name.
+
+    'President Tokayev' gives itself and 'Tokayev'; 'Qasim-Jomart TokayevForced' gives itself and
+    'Qasim-Jomart Tokayev'. A title stays in the written form so every variant can be searched.
+    """
+    written = " ".join(mention.surface.split())
+    if not written:
+        return set()
+    if mention.kind != PERSON:
+        return {written}
+    bare = clean_person_name(written)
+    return {written, bare} if bare else {written}
 
 
 def resolve_actors(mentions: Iterable[ActorMention], book: ActorBook) -> list[ActorMention]:

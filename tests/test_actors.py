@@ -24,6 +24,7 @@ from claimtrack.actors import (
     REGION,
     SPEAKER,
     ActorBook,
+    aliases_of,
     country_name,
     extract_actors,
     lookup_country,
@@ -34,6 +35,7 @@ from claimtrack.actors import (
     suggest_country,
 )
 from claimtrack.models import ActorMention
+from claimtrack.sentences import split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELLED = [json.loads(line) for line in (ROOT / "tests/data/actors_labelled.jsonl").read_text().splitlines()]
@@ -177,6 +179,55 @@ def test_tokayev_variants_share_one_key_and_one_actor():
     resolved = resolve_actors([ActorMention(name, PERSON, surface=name) for name in variants], book)
     assert {m.name for m in resolved} == {"Kassym-Jomart Tokayev"}
     assert len(book.actors) == 1
+
+
+def seed_sentences() -> list[str]:
+    lines = [line for path in sorted((ROOT / "seeds").glob("*.txt")) for line in path.read_text().splitlines()]
+    return [line[start:end] for line in lines for start, end in split_sentences(line)]
+
+
+def test_every_seed_variant_of_a_person_becomes_an_alias_of_one_actor():
+    book = ActorBook()
+    for sentence in seed_sentences():
+        resolve_actors(extract_actors(sentence), book)
+    tokayevs = [actor for actor in book.actors if person_key(actor.name) == person_key("Tokayev")]
+    keosayans = [actor for actor in book.actors if person_key(actor.name) == person_key("Keosayan")]
+    assert [(actor.name, actor.country) for actor in tokayevs] == [("Kassym-Jomart Tokayev", "KZ")]
+    assert tokayevs[0].aliases >= {
+        "Kassym-Jomart Tokayev",
+        "Qasim-Jomart Tokayev",
+        "Qasim-Jomart TokayevForced",
+        "President Tokayev",
+        "Tokayev",
+    }
+    assert [actor.name for actor in keosayans] == ["Tigran Keosayan"]
+    assert keosayans[0].aliases >= {"Tigran Keosayan", "Dikran Kyosyan"}
+
+
+@pytest.mark.parametrize(
+    ("text", "surface"),
+    [
+        ("This scenario makes the cold shoulder from President Tokayev so important.", "President Tokayev"),
+        ("Russian President Vladimir Putin made five trips to Central Asia in 2022.", "President Vladimir Putin"),
+        ("The war in Ukraine has enabled Kazakhstan’s Tokayev to reinvent himself.", "Tokayev"),
+        ("Yesterday, President Hassan Rouhani of Iran said foreign powers should leave.", "President Hassan Rouhani"),
+    ],
+)
+def test_a_person_surface_is_the_name_as_written_with_its_title(text, surface):
+    assert [m.surface for m in extract_actors(text) if m.kind == PERSON] == [surface]
+
+
+def test_a_given_name_that_does_not_fit_a_known_surname_is_another_person():
+    assert [(m.name, m.country) for m in extract_actors("Melania Trump said so.")] == [("Melania Trump", None)]
+
+
+def test_aliases_of_a_mention_are_the_written_and_the_bare_name():
+    assert aliases_of(ActorMention("Kassym-Jomart Tokayev", PERSON, surface="President Tokayev")) == {
+        "President Tokayev",
+        "Tokayev",
+    }
+    assert aliases_of(ActorMention("Kazakhstan", COUNTRY, "KZ", surface="Kazakh")) == {"Kazakh"}
+    assert aliases_of(ActorMention("Kazakhstan", COUNTRY, "KZ")) == set()
 
 
 def test_surname_alone_resolves_to_the_full_name_known_in_the_corpus():
