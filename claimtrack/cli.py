@@ -251,7 +251,8 @@ def show(
         render.print_json({**record, "kind": sentence["kind"], "context": context, "cluster": members})
         return
     out = render.console()
-    out.print(render.table([record], CLAIM_RECORD_FIELDS[2:], title=f"claim {claim_id}"))
+    fields = [{"field": name, "value": record[name]} for name in CLAIM_RECORD_FIELDS[2:]]
+    out.print(render.table(fields, ("field", "value"), title=f"claim {claim_id} ({sentence['kind']})"))
     out.print(f"\n[bold]{record['text']}[/bold]\n", highlight=False)
     for row in context:
         marker = "→" if row["id"] == claim_id else " "
@@ -289,10 +290,10 @@ def dupes(
     if not clusters:
         out.print("no repeated claims")
     for cluster in clusters:
+        seen = f", first {cluster['first_seen']}, last {cluster['last_seen']}" if cluster["first_seen"] else ""
         out.print(
             f"\n[bold]cluster {cluster['cluster_id']}[/bold]: {cluster['count']} appearances in "
-            f"{cluster['sources_count']} documents, first {cluster['first_seen'] or '?'}, "
-            f"last {cluster['last_seen'] or '?'}\n{cluster['text']}",
+            f"{cluster['sources_count']} documents{seen}\n{cluster['text']}",
             highlight=False,
         )
         out.print(render.table(cluster["members"], ("claim_id", "source", "position", "similarity", "text")))
@@ -410,6 +411,7 @@ def sources(ctx: typer.Context, as_json: JsonOption = False) -> None:
     if as_json:
         render.print_json(rows)
         return
+    rows = [dict(row, source=render.short_source(row["source"])) for row in rows]
     render.console().print(
         render.table(rows, ("id", "source", "title", "publisher", "date", "sentences", "claims", "dropped"))
     )
