@@ -124,6 +124,10 @@ def ingest(
     url: Annotated[Optional[str], typer.Option(help="URL of the documents named.")] = None,
     date: Annotated[Optional[str], typer.Option(help="Publication date, YYYY-MM-DD.")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes for the CPU stages.")] = 1,
+    threshold: Annotated[
+        Optional[float],
+        typer.Option(help="Similarity (0-100, rapidfuzz ratio) at which two sentences are one claim; default 80."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Read documents, find their claims and store them; unchanged files are skipped."""
@@ -131,6 +135,8 @@ def ingest(
 
     if date and not re.match(r"^\d{4}-\d{2}-\d{2}$", date):
         raise InputError(f"--date takes YYYY-MM-DD, not {date!r}")
+    if threshold is not None and not 0 < threshold <= 100:
+        raise InputError(f"--threshold is a similarity above 0 and up to 100, not {threshold}")
     overrides = {k: v for k, v in dict(title=title, publisher=publisher, url=url, date=date).items() if v}
     store = _store(ctx)
     err = render.console(stderr=True)
@@ -143,7 +149,9 @@ def ingest(
         def advance(source: str, status: str) -> None:
             progress.update(task, advance=1, description=f"{status}: {Path(source).name}"[:60])
 
-        report = run_ingest(paths, store, overrides=overrides, workers=max(1, workers), on_document=advance)
+        report = run_ingest(
+            paths, store, overrides=overrides, workers=max(1, workers), threshold=threshold, on_document=advance
+        )
     if as_json:
         render.print_json(report.as_dict())
     else:
@@ -247,8 +255,11 @@ def show(
     record = store.claim_records([claim_id])[0]
     context = store.neighbours(sentence["document_id"], sentence["position"], settings.NEIGHBOURS)
     members = store.cluster_members(sentence["cluster_id"]) if sentence["cluster_id"] else []
+    links = store.claim_variants(claim_id) if sentence["cluster_id"] else []
     if as_json:
-        render.print_json({**record, "kind": sentence["kind"], "context": context, "cluster": members})
+        render.print_json(
+            {**record, "kind": sentence["kind"], "context": context, "cluster": members, "variants": links}
+        )
         return
     out = render.console()
     fields = [{"field": name, "value": record[name]} for name in CLAIM_RECORD_FIELDS[2:]]
@@ -259,6 +270,8 @@ def show(
         out.print(f"{marker} {row['position']:>4} [dim]{row['kind']}[/dim] {row['text']}", highlight=False)
     if len(members) > 1:
         out.print(render.table(members, ("claim_id", "source", "position", "text"), title="same claim elsewhere"))
+    if links:
+        out.print(render.variants_table(links))
 
 
 @app.command()
@@ -297,6 +310,39 @@ def dupes(
             highlight=False,
         )
         out.print(render.table(cluster["members"], ("claim_id", "source", "position", "similarity", "text")))
+
+
+@app.command()
+def variants(
+    ctx: typer.Context,
+    query: Annotated[Optional[str], typer.Argument(help="Only variants where a side matches these words.")] = None,
+    kind: Annotated[Optional[str], typer.Option(help="number, negation, actor or date.")] = None,
+    country: CountryOption = None,
+    actor: ActorOption = None,
+    source: SourceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    limit: Annotated[int, typer.Option(help="How many links at most.")] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """Claims that mutated as they travelled: the same sentence with another number, negation, actor or date."""
+    from .search import build_query
+
+    kinds = ("number", "negation", "actor", "date")
+    if kind is not None and kind not in kinds:
+        raise InputError(f"--kind is one of {', '.join(kinds)}, not {kind!r}")
+    store = _store(ctx)
+    filters = _filters(source, country, actor, None, since, until)
+    if query:
+        filters = dataclasses.replace(filters, match=build_query(query, store.terms_near))
+    links = store.variants(filters, kind, limit)
+    if as_json:
+        render.print_json([{k: link[k] for k in ("kind", "a_value", "b_value", "a", "b")} for link in links])
+        return
+    if not links:
+        render.console(stderr=True).print("no variants found")
+        return
+    render.console().print(render.variants_table(links))
 
 
 @app.command()

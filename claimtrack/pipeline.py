@@ -128,11 +128,12 @@ def ingest(
     *,
     overrides: dict[str, str] | None = None,
     workers: int = 1,
+    threshold: float | None = None,
     on_document: Callable[[str, str], None] | None = None,
 ) -> IngestReport:
     """Read, process and store every document under `paths`; one bad file never stops the run."""
     report = IngestReport()
-    clusterer = StoreClusterer()
+    clusterer = StoreClusterer() if threshold is None else StoreClusterer(threshold)
     book = actors.ActorBook(store.known_actors())
     notify = on_document or (lambda source, status: None)
     for item in _processed(iter_documents(paths, overrides), store, report, workers, notify):

@@ -78,6 +78,31 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
+def marked_value(text: str, value: str | None) -> Text:
+    """The text with the first occurrence of `value` in bold red: what changed in a variant."""
+    result = Text(text)
+    if value:
+        start = text.find(value)
+        if start >= 0:
+            result.stylize("bold red", start, start + len(value))
+    return result
+
+
+def variants_table(links: Sequence[dict]) -> Table:
+    """Variant pairs side by side, the earlier claim on the left, what differs highlighted."""
+    result = Table(title="variants", show_lines=True)
+    for column in ("kind", "earlier", "later"):
+        result.add_column(column, ratio=None if column == "kind" else 1)
+    for link in links:
+        sides = []
+        for side, value in (("a", link["a_value"]), ("b", link["b_value"])):
+            claim = link[side]
+            label = Text(f"#{claim['id']} {short_source(claim['source'])} {claim['date'] or ''}\n", style="dim")
+            sides.append(label + marked_value(claim["text"], value))
+        result.add_row(link["kind"], *sides)
+    return result
+
+
 def bar_chart(series: Sequence[dict], title: str, width: int = 40) -> Table:
     """A count per period drawn as bars."""
     most = max((row["count"] for row in series), default=0) or 1

@@ -26,8 +26,15 @@ from .schema import MIGRATIONS, SCHEMA_VERSION
 
 CLAIM_RECORD_FIELDS = (
     "id", "text", "source", "source_title", "publisher", "url", "doc_date", "date",
-    "actors", "countries", "cluster_id", "sources_count", "position",
+    "actors", "countries", "cluster_id", "sources_count", "position", "variants_count",
 )  # fmt: skip
+LINKED_CLUSTERS = """
+    SELECT o.cluster_id FROM sentences m JOIN variants v ON v.a_id = m.id JOIN sentences o ON o.id = v.b_id
+    WHERE m.cluster_id = {cluster}
+    UNION
+    SELECT o.cluster_id FROM sentences m JOIN variants v ON v.b_id = m.id JOIN sentences o ON o.id = v.a_id
+    WHERE m.cluster_id = {cluster}
+"""  # the clusters linked to one cluster as its variants
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,7 +464,8 @@ class Store:
                    (SELECT json_group_array(country) FROM (
                         SELECT DISTINCT a.country FROM sentence_actors sa JOIN actors a ON a.id = sa.actor_id
                         WHERE sa.sentence_id = s.id AND a.country IS NOT NULL ORDER BY a.country)) AS countries,
-                   s.cluster_id, coalesce(c.sources_count, 1) AS sources_count, s.position
+                   s.cluster_id, coalesce(c.sources_count, 1) AS sources_count, s.position,
+                   (SELECT count(*) FROM ({LINKED_CLUSTERS.format(cluster="s.cluster_id")})) AS variants_count
             FROM sentences s
             JOIN documents d ON d.id = s.document_id
             LEFT JOIN clusters c ON c.id = s.cluster_id
@@ -471,6 +479,45 @@ class Store:
             row["countries"] = _json_list(row["countries"])
             by_id[row["id"]] = row
         return [by_id[i] for i in ids if i in by_id]
+
+    def variants(self, filters: Filters, kind: str | None, limit: int) -> list[dict]:
+        """Variant links, one per pair of clusters, where either side passes the filters; oldest first."""
+        where = self._filters(filters)
+        chosen = f"SELECT s.id FROM sentences s JOIN documents d ON d.id = s.document_id WHERE {where.sql()}"
+        rows = self.conn.execute(
+            f"""
+            SELECT v.kind, v.a_value, v.b_value, v.a_id, v.b_id, v.similarity FROM variants v
+            JOIN sentences a ON a.id = v.a_id JOIN sentences b ON b.id = v.b_id
+            WHERE (? IS NULL OR v.kind = ?) AND a.kind = 'claim' AND b.kind = 'claim'
+              AND (v.a_id IN ({chosen}) OR v.b_id IN ({chosen}))
+            GROUP BY min(a.cluster_id, b.cluster_id), max(a.cluster_id, b.cluster_id)
+            ORDER BY min(coalesce(a.date, '9'), coalesce(b.date, '9')), v.a_id
+            LIMIT ?
+            """,
+            (kind, kind, *where.params, *where.params, limit),
+        ).fetchall()
+        return self._variant_links(rows)
+
+    def claim_variants(self, sentence_id: int) -> list[dict]:
+        """The variant links of a claim's cluster."""
+        rows = self.conn.execute(
+            "SELECT v.kind, v.a_value, v.b_value, v.a_id, v.b_id, v.similarity FROM variants v "
+            "JOIN sentences a ON a.id = v.a_id JOIN sentences b ON b.id = v.b_id "
+            "WHERE ? IN (a.cluster_id, b.cluster_id) "
+            "GROUP BY min(a.cluster_id, b.cluster_id), max(a.cluster_id, b.cluster_id)",
+            (self.cluster_of(sentence_id),),
+        ).fetchall()
+        return self._variant_links(rows)
+
+    def _variant_links(self, rows: list[tuple]) -> list[dict]:
+        records = {r["id"]: r for r in self.claim_records(sorted({i for row in rows for i in row[3:5]}))}
+        links = []
+        for kind, a_value, b_value, a_id, b_id, similarity in rows:
+            a, b = records[a_id], records[b_id]
+            if (b["date"] or "9") < (a["date"] or "9"):
+                a, b, a_value, b_value = b, a, b_value, a_value
+            links.append({"kind": kind, "a_value": a_value, "b_value": b_value, "similarity": similarity, "a": a, "b": b})
+        return links
 
     def sentence(self, sentence_id: int) -> dict | None:
         rows = list(self.db.query("SELECT * FROM sentences WHERE id = ?", [sentence_id]))

@@ -371,3 +371,33 @@ def test_a_blurb_a_publisher_repeats_on_many_pages_becomes_boilerplate(tmp_path)
 def test_a_blurb_seen_on_two_pages_only_stays_a_claim(seeded):
     texts = [c["text"] for c in all_claims(seeded)]
     assert CARNEGIE_BLURB in texts
+
+
+def test_variants_keep_mutated_claims_apart_and_link_them(tmp_path):
+    folder = tmp_path / "wires"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Last September saw an eruption of border clashes that left close to 100 dead and many wounded.\n"
+        "Kazakhstan will recognize the independence of the two self-proclaimed republics.\n",
+        encoding="utf-8",
+    )
+    (folder / "b.txt").write_text(
+        "Last September saw an eruption of border clashes that left close to 300 dead and many wounded.\n"
+        "Kazakhstan will not recognize the independence of the two self-proclaimed republics.\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "variants.db")
+    ok("--db", db, "ingest", str(folder))
+    assert seeded_json((db, None), "dupes") == []
+    links = seeded_json((db, None), "variants")
+    assert sorted((link["kind"], link["a_value"], link["b_value"]) for link in links) == [
+        ("negation", "", "not"),
+        ("number", "100", "300"),
+    ]
+    numbers = seeded_json((db, None), "variants", "--kind", "number")
+    assert [link["a"]["text"][-40:] for link in numbers] == ["left close to 100 dead and many wounded."]
+    assert seeded_json((db, None), "variants", "clashes", "--kind", "negation") == []
+    record = seeded_json((db, None), "show", str(numbers[0]["a"]["id"]))
+    assert record["variants_count"] == 1 and record["variants"][0]["kind"] == "number"
+    result = CliRunner().invoke(app, ["--db", db, "variants"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "negation" in result.output and "300" in result.output
