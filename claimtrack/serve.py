@@ -2,18 +2,18 @@
 
 Datasette is an optional extra (`pip install 'claimtrack[serve]'`). This module
 builds Datasette's metadata (titles, descriptions, facets, full-text search,
-foreign-key labels, canned queries) and runs `python -m datasette serve` on the
-database, with the metadata written to a temporary file. The metadata follows
-Datasette 0.6x, where facets and canned queries live in metadata.json.
+foreign-key labels, canned queries) and runs Datasette on the database in this
+process (uvicorn), so Ctrl-C or SIGTERM stops everything. The metadata follows
+Datasette 0.6x, where facets and canned queries live in metadata.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import ipaddress
-import json
+import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -25,10 +25,24 @@ INSTALL_HINT = "claimtrack serve needs Datasette, an optional extra: pip install
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
 PAGE_SIZE = 50
-FACET_SIZE = 15
+FACET_SIZE = 10
 SQL_TIME_LIMIT_MS = 5_000
 FACET_TIME_LIMIT_MS = 2_000  # array facets over JSON columns are the slowest part of a page
 CANNED_QUERY_LIMIT = 200
+ASSETS_MOUNT = "claimtrack-assets"  # must differ from every database name
+
+# Datasette 0.6x lists column descriptions above the table, pushing the rows off
+# the first screen: show each as a tooltip on its column heading instead.
+STYLESHEET = """
+dl.column-descriptions { display: none; }
+th[data-column-description] { text-decoration: underline dotted; cursor: help; position: relative; }
+th[data-column-description]:hover::after {
+    content: attr(data-column-description); position: absolute; left: 0; top: 100%; z-index: 10;
+    width: 18em; padding: 0.4em 0.6em; background: #fffbe6; border: 1px solid #ccc;
+    font-weight: normal; white-space: normal; color: #222;
+}
+td.col-text, td.col-a_text, td.col-b_text { min-width: 28em; }
+"""
 
 # Dates are YYYY, YYYY-MM, YYYY-MM-DD or partial (--MM, --MM-DD); year and month only for full ones.
 _YEAR = "CASE WHEN {d} GLOB '[0-9][0-9][0-9][0-9]*' THEN substr({d}, 1, 4) END"
@@ -48,18 +62,18 @@ VIEWS_SQL = f"""
 CREATE VIEW IF NOT EXISTS claims_view AS
 SELECT s.id AS claim_id,
        s.text,
+       {_names_of("", "country")} AS countries,
+       {_names_of("", "name")} AS actors,
+       s.date,
+       coalesce(c.sources_count, 1) AS sources_count,
+       coalesce(c.size, 1) AS cluster_size,
        d.source,
        d.title,
        d.publisher,
-       {_names_of("", "name")} AS actors,
        {_names_of("AND sa.role = 'speaker'", "name")} AS speakers,
-       {_names_of("", "country")} AS countries,
-       s.date,
        {_YEAR.format(d="s.date")} AS year,
        d.date AS doc_date,
        s.cluster_id,
-       coalesce(c.size, 1) AS cluster_size,
-       coalesce(c.sources_count, 1) AS sources_count,
        d.url,
        s.document_id,
        s.position
@@ -414,6 +428,7 @@ def build_metadata(db_name: str) -> dict:
         "title": "claimtrack",
         "description": "Claims found in ingested documents: search them, narrow them by country, "
         "actor, source and date, and see where each first appeared.",
+        "extra_css_urls": [f"/{ASSETS_MOUNT}/claimtrack.css"],
         "databases": {
             db_name: {
                 "description": "Start with Claims; Repeated claims and Actor timeline answer "
@@ -445,19 +460,33 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def datasette_command(db_path: Path, metadata_path: Path, host: str, port: int) -> list[str]:
-    settings = {
+def write_stylesheet(folder: Path) -> None:
+    (folder / "claimtrack.css").write_text(STYLESHEET, encoding="utf-8")
+
+
+def datasette_settings() -> dict:
+    return {
         "default_page_size": PAGE_SIZE,
         "default_facet_size": FACET_SIZE,
         "sql_time_limit_ms": SQL_TIME_LIMIT_MS,
         "facet_time_limit_ms": FACET_TIME_LIMIT_MS,
-        "suggest_facets": "off",
+        "suggest_facets": False,
     }
-    command = [sys.executable, "-m", "datasette", "serve", str(db_path), "--metadata", str(metadata_path)]
-    command += ["--host", host, "--port", str(port)]
-    for name, value in settings.items():
-        command += ["--setting", name, str(value)]
-    return command
+
+
+def make_datasette(db_path: Path, assets_folder: Path):
+    """A Datasette instance on the database, configured for claimtrack; started up."""
+    require_datasette()
+    from datasette.app import Datasette
+
+    datasette = Datasette(
+        [str(db_path)],
+        metadata=build_metadata(database_name(db_path)),
+        static_mounts=[(ASSETS_MOUNT, str(assets_folder))],
+        settings=datasette_settings(),
+    )
+    asyncio.run(datasette.invoke_startup())
+    return datasette
 
 
 def claims_url(db_path: Path, host: str, port: int) -> str:
@@ -465,24 +494,32 @@ def claims_url(db_path: Path, host: str, port: int) -> str:
     return f"http://{shown_host}:{port}/{database_name(db_path)}/claims_view"
 
 
+def check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise InputError(f"cannot listen on {host}:{port} ({error.strerror}); choose another --port") from None
+
+
 def serve(db_path: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
-    """Serve the database in Datasette until interrupted."""
+    """Serve the database in Datasette, in this process, until Ctrl-C or SIGTERM."""
     require_datasette()
+    import uvicorn
+
     db_path = Path(db_path)
     prepare_database(db_path)
+    check_port_free(host, port)
     if not is_loopback(host):
         print(f"Warning: serving on {host}: anyone who can reach it can read the whole database",
               file=sys.stderr)  # fmt: skip
-    print(f"claims: {claims_url(db_path, host, port)}  (Ctrl-C stops)", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="claimtrack-serve-") as folder:
-        metadata_path = Path(folder) / "metadata.json"
-        metadata_path.write_text(json.dumps(build_metadata(database_name(db_path)), indent=2), encoding="utf-8")
-        try:
-            completed = subprocess.run(datasette_command(db_path, metadata_path, host, port))
-        except KeyboardInterrupt:
-            return
-    if completed.returncode not in (0, -2, 130):  # -2 / 130: stopped by Ctrl-C
-        raise ClaimtrackError(f"datasette stopped with exit code {completed.returncode}")
+        write_stylesheet(Path(folder))
+        datasette = make_datasette(db_path, Path(folder))
+        print(f"claims: {claims_url(db_path, host, port)}  (Ctrl-C stops)", file=sys.stderr, flush=True)
+        uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on", workers=1)
 
 
 def main(argv: list[str] | None = None) -> None:
