@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
@@ -124,6 +124,7 @@ ORG_CUES = frozenset(
     retailer insurer""".split()
 )
 NAME_PARTICLES = frozenset("de van von der den da del dos du bin ibn al el la le di".split())
+NAME_GLUE_WORDS = NAME_PARTICLES | {"of", "for", "and", "the", "on"}  # never the first or last word of a name
 GLUE_KEEP_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "Le", "La", "Van", "Von", "O'", "O’")
 SPEAKER_VERBS = (
     "said|says|say|stated|states|told|tells|claimed|claims|argued|argues|warned|warns|explained|"
@@ -133,6 +134,8 @@ SPEAKER_VERBS = (
     "confirmed|confirms|alleged|alleges|contended|maintained|testified|tweeted|commented|"
     "remarked|replied|responded|stating|saying|telling|claiming|warning|insisting|adding"
 )
+
+SPEAKER_CUE_WORDS = ("according to", "According to", "say", "says", "said", "Say", "Says", "Said")
 
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 NAME_TOKEN = r"(?:[A-Z][\w'’.\-]*|(?:de|van|von|der|den|da|del|dos|du|bin|ibn|al|el|la|le|di)(?=\s+[A-Z]))"
@@ -162,9 +165,14 @@ COMMA_GAP = re.compile(r",?\s*")
 TITLE_OF_BEFORE = re.compile(r"\b[A-Z][\w-]*\s+(?:of|for)\s+(?:the\s+)?$")
 TITLE_PREFIX = re.compile(r"[a-z]+-[A-Z][\w-]*")  # pro-Kremlin
 OF_COUNTRY_AFTER = re.compile(r"\s+(?:of|from)\s+(?:the\s+)?")
-SPEAKER_CUE = re.compile(rf"\b(?:{SPEAKER_VERBS}|[Aa]ccording to|[Ss]ays?|[Ss]aid)\b")
 LISTED_AND = re.compile(r"\s+and\s+")
 QUOTE_LEAD = re.compile(r"[“\"]\s*$")
+SPELLING_FOLDS = (("kh", "h"), ("ph", "f"), ("ck", "k"), ("q", "k"), ("w", "v"), ("y", "i"), ("x", "ks"))
+VOICED_TO_VOICELESS = str.maketrans("dgbzv", "tkpsf")
+HARD_C = re.compile(r"c(?!h)")
+GLIDE_I = re.compile(r"(?<=[aeiou])i(?=[aeiou])")
+DOUBLED = re.compile(r"(.)\1+")
+VOWELS = re.compile(r"[aeiou]")
 COUNTRY_OF = re.compile(r"\b(?:of|in|from)\s+(?:the\s+)?$")
 
 
@@ -257,27 +265,49 @@ def _country_rows() -> Iterator[tuple[str, str, list[str], str]]:
 
 
 def _trie_regex(aliases: Iterable[str]) -> str:
-    """One regex for many literal aliases: a character trie, longest alternative first."""
+    """One regex for many literal aliases: a character trie, longest alternative first.
+
+    An alias starts at a word start or glued to a lowercase letter ("TheUzbekistan"); the
+    first-character lookahead lets the regex engine skip most positions at once.
+    """
+    aliases = list(aliases)
+    first_chars = "".join(sorted({alias[0] for alias in aliases}))
+    start = rf"(?=[{re.escape(first_chars)}])(?:(?<!\w)|(?<=[a-z])(?=[A-Z]))"
+    return start + _trie_alternation(aliases, _glue_tolerant_end)
+
+
+def _glue_tolerant_end(alias: str) -> str:
+    # A name ending in a lowercase letter may be glued to the next word ("TokayevForced").
+    return r"(?![a-z0-9_])" if alias[-1].islower() else r"(?!\w)"
+
+
+def _trie_alternation(words: Iterable[str], end: Callable[[str], str]) -> str:
+    """Literal words as a regex trie (shared prefixes matched once), ``end(word)`` after each word."""
     trie: dict = {}
-    for alias in aliases:
+    for word in words:
         node = trie
-        for char in alias:
+        for char in word:
             node = node.setdefault(char, {})
-        node[""] = alias
+        node[""] = word
 
     def emit(node: dict) -> str:
         branches = []
         for char in sorted((key for key in node if key), key=lambda key: -_depth(node[key])):
             branches.append(re.escape(char) + emit(node[char]))
         if "" in node:
-            alias = node[""]
-            # A name ending in a lowercase letter may be glued to the next word ("TokayevForced").
-            branches.append(r"(?![a-z0-9_])" if alias[-1].islower() else r"(?!\w)")
+            branches.append(end(node[""]))
         if len(branches) == 1:
             return branches[0]
         return "(?:" + "|".join(branches) + ")"
 
-    return r"(?:(?<!\w)|(?<=[a-z])(?=[A-Z]))" + emit(trie)
+    return emit(trie)
+
+
+@cache
+def _speaker_cue() -> re.Pattern[str]:
+    """Any attribution word in a sentence: a cheap test before the costly speaker rules."""
+    cues = [*SPEAKER_VERBS.split("|"), *SPEAKER_CUE_WORDS]
+    return re.compile(r"\b" + _trie_alternation(cues, lambda word: r"\b"))
 
 
 def _depth(node: dict) -> int:
@@ -353,7 +383,7 @@ def extract_actors(text: str) -> list[ActorMention]:
     """The actors one sentence names, each once, with its kind, country and role."""
     gazetteer = load_gazetteer()
     known = _gazetteer_spans(text, gazetteer)
-    has_cue = SPEAKER_CUE.search(text) is not None
+    has_cue = _speaker_cue().search(text) is not None
     found = known + _name_spans(text, known, has_cue)
     found.sort(key=lambda span: span.start)
     if has_cue:
@@ -490,13 +520,14 @@ def _tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _classify_run(text: str, start: int, end: int, known: list[Span], has_cue: bool) -> Span | None:
-    tokens = _tokens(text, start, end)
-    tokens = _unglue_last(text, tokens)
-    tokens = [_trim_token(text, a, b) for a, b in tokens]
+    written = _tokens(text, start, end)
+    tokens = [_trim_token(text, a, b) for a, b in _unglue_last(text, written)]
     words = [text[a:b] for a, b in tokens]
-    while words and (words[0] in STOP_WORDS or words[0].lower() in NAME_PARTICLES | {"of", "for", "and", "the", "on"}):
+    if len(words) == 1 and (words[0] in NON_ACTOR_WORDS or words[0] in TITLE_WORDS):
+        return None  # the rules below reject these too; most runs are one such word
+    while words and (words[0] in STOP_WORDS or words[0].lower() in NAME_GLUE_WORDS):
         words, tokens = words[1:], tokens[1:]
-    while words and words[-1].lower() in NAME_PARTICLES | {"of", "for", "and", "the", "on"}:
+    while words and words[-1].lower() in NAME_GLUE_WORDS:
         words, tokens = words[:-1], tokens[:-1]
     titles = 0
     while titles < len(words) and words[titles] in TITLE_WORDS:
@@ -519,7 +550,8 @@ def _classify_run(text: str, start: int, end: int, known: list[Span], has_cue: b
     if not has_evidence and not 2 <= len(name_words) <= MAX_BARE_NAME_TOKENS:
         return None
     country = _country_before(text, tokens[0][0], known) or _country_after(text, name_end, known)
-    surface = text[tokens[0][0] : name_end]
+    glued_end = next(b for a, b in written if a == tokens[-1][0])  # 'LewistonSaid' is written so
+    surface = text[tokens[0][0] : _trim_token(text, tokens[-1][0], glued_end)[1]]
     return Span(name_start, name_end, " ".join(name_words), PERSON, country, surface)
 
 
@@ -582,7 +614,7 @@ def _attributed(text: str, start: int, end: int) -> bool:
 
 
 def _appositive(text: str, end: int) -> str:
-    match = APPOSITIVE.match(text[end:])
+    match = APPOSITIVE.match(text, end)
     return match.group(1) if match else ""
 
 
@@ -664,13 +696,13 @@ def _unique_mentions(spans: list[Span]) -> list[ActorMention]:
 def _merge_person_variants(mentions: list[ActorMention]) -> list[ActorMention]:
     """Within one sentence, 'Tokayev' after 'Kassym-Jomart Tokayev' is the same person."""
     people = [m for m in mentions if m.kind == PERSON]
-    kept = []
-    for mention in mentions:
-        twin = next((p for p in people if p is not mention and len(p.name) > len(mention.name) and same_actor(p, mention)), None)
-        if mention.kind == PERSON and twin is not None:
-            continue
-        kept.append(mention)
-    return kept
+    if len(people) < 2:
+        return mentions
+    return [mention for mention in mentions if mention.kind != PERSON or not _has_longer_twin(mention, people)]
+
+
+def _has_longer_twin(mention: ActorMention, people: list[ActorMention]) -> bool:
+    return any(len(p.name) > len(mention.name) and same_actor(p, mention) for p in people)
 
 
 def sentence_countries(mentions: Iterable[ActorMention]) -> list[str]:
@@ -698,16 +730,15 @@ def clean_person_name(name: str) -> str:
 def _fold_name(word: str) -> str:
     """A spelling-blind form for transliterations: Kassym/Qasim, Tigran/Dikran, Tokayev/Tokaev."""
     text = _fold_key(word).replace("-", "")
-    for old, new in (("kh", "h"), ("ph", "f"), ("ck", "k"), ("q", "k"), ("w", "v"), ("y", "i"), ("x", "ks")):
+    for old, new in SPELLING_FOLDS:
         text = text.replace(old, new)
-    text = re.sub(r"c(?!h)", "k", text)
-    text = text.translate(str.maketrans("dgbzv", "tkpsf"))
-    text = re.sub(r"(?<=[aeiou])i(?=[aeiou])", "", text)
-    return re.sub(r"(.)\1+", r"\1", text)
+    text = HARD_C.sub("k", text).translate(VOICED_TO_VOICELESS)
+    text = GLIDE_I.sub("", text)
+    return DOUBLED.sub(r"\1", text)
 
 
 def _skeleton(folded: str) -> str:
-    return re.sub(r"[aeiou]", "", folded)
+    return VOWELS.sub("", folded)
 
 
 def person_key(name: str) -> str:
