@@ -1,0 +1,291 @@
+"""Join the lines of hard-wrapped paragraphs, so a sentence never ends where a line broke.
+
+Wire copy, e-mail and text taken out of a PDF break every paragraph into lines
+of a fixed width. Whether a text is wrapped is decided from the text alone:
+its lines crowd against one width, and at most breaks the next line's first
+word would not have fitted on the line before. Within such a text two lines
+are joined when the first one was full (or plainly stops mid-sentence before
+a lowercase word); headlines, titles, datelines, list items, table rows,
+signatures and other short lines keep their own line. A text that is not
+wrapped comes back unchanged.
+
+A join replaces the line break by one space; a word hyphenated across the
+break ("inter-" + "national") is mended, keeping the hyphen when it belongs
+to the word ("long-" + "time", "Moscow-" + "led").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+MIN_WRAP_WIDTH = 30  # narrower "columns" are lists or verse, not wrapped prose
+MAX_WRAP_WIDTH = 140  # wider lines are paragraphs written on one line each
+WIDTH_QUANTILE = 0.9  # the wrap width is taken from the longest lines, not the single longest
+MIN_FULL_LINES = 3  # a text needs this many full lines before it counts as wrapped
+MIN_FULL_SHARE = 0.5  # ...and this share of its inner lines must be full
+FIT_SLACK_SHARE = 0.12  # proportional fonts (PDF): a line this close to the width is full
+MIN_CONTINUATION_SHARE = 0.5  # a line this long that stops mid-sentence runs on into a lowercase line
+TITLE_WORD_MIN = 3  # a title in capitals needs MIN_TITLE_WORDS words of at least this many letters
+MIN_TITLE_WORDS = 2
+MIN_HYPHENATION_PIECE = 3  # typesetters leave at least this many letters on each side of a break
+
+FINAL_PUNCTUATION = re.compile(r"[.!?…:;。！？؟][\s\"'”’»)\]]*$")
+LIST_ITEM = re.compile(r"\s*(?:[-*+•◦▪–—]\s+|\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]\s+)")
+QUOTE_PREFIX = re.compile(r"\s*(?:>\s?)+")
+MARKUP_LINE = re.compile(r"\s*(?:#{1,6}(?:\s|$)|\||```|~~~|={3,}\s*$|-{3,}\s*$|\*{3,}\s*$)")
+TABLE_CELL_GAP = re.compile(r"[^\s.!?:;,\"'”’)](?: {2,}|\t)\S")  # two spaces after a full stop are no cell gap
+SIGNATURE_DELIMITER = re.compile(r"--\s*$")
+FENCE = re.compile(r"\s*(?:```|~~~)")
+BROKEN_WORD = re.compile(r"([^\W\d_]+(?:-[^\W\d_]+)*)-$")
+LEADING_WORD = re.compile(r"[^\W\d_]+")
+WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+HYPHEN_BREAK = re.compile(r"[^\W\d_]+-\n\s*[^\W\d_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class WrapProfile:
+    """What the line lengths of a text say: its wrap width and whether it is wrapped at all."""
+
+    width: int
+    inner_lines: int
+    full_lines: int
+
+    @property
+    def wrapped(self) -> bool:
+        return (
+            MIN_WRAP_WIDTH <= self.width <= MAX_WRAP_WIDTH
+            and self.full_lines >= MIN_FULL_LINES
+            and self.full_lines >= MIN_FULL_SHARE * self.inner_lines
+        )
+
+
+def unwrap_text(text: str, *, typeset: bool = False) -> str:
+    """The text with wrapped paragraphs on one line each; unchanged when it is not wrapped.
+
+    ``typeset`` says the text comes from a typeset page (PDF), where a hyphen at a line's
+    end is more often the typesetter's than the word's; elsewhere (e-mail, wires) a hyphen
+    stays unless the text itself spells the word without it.
+    """
+    lines = text.split("\n")
+    profile = wrap_profile(lines)
+    if not profile.wrapped:
+        return text
+    standalone = standalone_lines(lines, profile.width)
+    vocabulary = document_vocabulary(text)
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        if index > 0 and should_join(lines, index - 1, standalone, profile.width):
+            out[-1] = join_lines(out[-1], strip_repeated_quote(lines[index - 1], line), vocabulary, typeset)
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def is_hard_wrapped(text: str) -> bool:
+    return wrap_profile(text.split("\n")).wrapped
+
+
+# ---------------------------------------------------------------- profile
+
+
+def wrap_profile(lines: Sequence[str]) -> WrapProfile:
+    """Width estimated from the lines followed by another line; how many of them are full."""
+    inner = [
+        (line, lines[i + 1])
+        for i, line in enumerate(lines[:-1])
+        if line.strip() and lines[i + 1].strip() and not is_markup(line) and not is_markup(lines[i + 1])
+    ]
+    if not inner:
+        return WrapProfile(0, 0, 0)
+    lengths = sorted(len(line.rstrip()) for line, _ in inner)
+    width = lengths[min(len(lengths) - 1, int(WIDTH_QUANTILE * len(lengths)))]
+    full = sum(1 for line, following in inner if is_full(line, following, width))
+    return WrapProfile(width, len(inner), full)
+
+
+def is_full(line: str, following: str, width: int) -> bool:
+    """The next line's first word would not have fitted on this line."""
+    words = following.split()
+    first_word = words[0] if words else ""
+    return len(line.rstrip()) + 1 + len(first_word) > width * (1 - FIT_SLACK_SHARE)
+
+
+# ---------------------------------------------------------------- lines that stay
+
+
+def standalone_lines(lines: Sequence[str], width: int) -> list[bool]:
+    """Per line: does it stay a line of its own (heading, table row, signature, code...)?"""
+    result: list[bool] = []
+    in_fence = False
+    in_signature = False
+    for index, line in enumerate(lines):
+        if FENCE.match(line):
+            in_fence = not in_fence
+            result.append(True)
+            continue
+        if SIGNATURE_DELIMITER.fullmatch(line):
+            in_signature = True
+        previous = lines[index - 1] if index > 0 else ""
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        result.append(
+            in_fence
+            or in_signature
+            or not line.strip()
+            or is_markup(line)
+            or is_table_row(line, previous, following)
+            or is_short_heading(line, previous, following, width)
+            or is_title(line)
+        )
+    return result
+
+
+def is_markup(line: str) -> bool:
+    """A Markdown heading, table, fence or rule."""
+    return bool(MARKUP_LINE.match(line))
+
+
+def is_table_row(line: str, previous: str, following: str) -> bool:
+    """Cells apart by wide gaps or tabs, lined up with those of a neighbouring line."""
+    columns = cell_columns(line)
+    return any(columns & cell_columns(neighbour) for neighbour in (previous, following))
+
+
+def cell_columns(line: str) -> set[int | str]:
+    """Where cells start after a wide gap (give or take one column); a tab counts as a column of its own."""
+    columns: set[int | str] = set()
+    for gap in TABLE_CELL_GAP.finditer(line):
+        if "\t" in gap.group(0):
+            columns.add("tab")
+        else:
+            columns.update((gap.end() - 2, gap.end() - 1, gap.end()))
+    return columns
+
+
+def starts_unit(lines: Sequence[str], index: int, width: int) -> bool:
+    """A list item or the start of a quotation: never joined to the line before."""
+    line = lines[index]
+    previous = lines[index - 1] if index > 0 else ""
+    quote = QUOTE_PREFIX.match(line)
+    if quote:
+        before = QUOTE_PREFIX.match(previous)
+        return before is None or before.group(0).replace(" ", "") != quote.group(0).replace(" ", "")
+    if not LIST_ITEM.match(line):
+        return False
+    # A dash or number that wrapping happened to put at the start of a line is no list item.
+    return (
+        not previous.strip()
+        or bool(FINAL_PUNCTUATION.search(previous.rstrip()))
+        or bool(LIST_ITEM.match(previous))
+        or not is_full(previous, line, width)
+    )
+
+
+def is_short_heading(line: str, previous: str, following: str, width: int) -> bool:
+    """A short line without final punctuation before a capital or a blank: a headline or dateline.
+
+    Not when the line before ran on into it: that is a paragraph's last words ("8 independent" / "MPs").
+    """
+    stripped = line.strip()
+    if not stripped or FINAL_PUNCTUATION.search(stripped) or not starts_like_heading(stripped):
+        return False
+    if previous.strip() and not FINAL_PUNCTUATION.search(previous.rstrip()) and is_full(previous, line, width):
+        return False
+    if following.strip() and (is_full(line, following, width) or not starts_like_heading(following.strip())):
+        return False
+    return True
+
+
+def is_title(line: str) -> bool:
+    """A line in capitals without final punctuation: a title, whatever its length."""
+    stripped = line.strip()
+    words = [word for word in LEADING_WORD.findall(stripped) if len(word) >= TITLE_WORD_MIN]
+    return len(words) >= MIN_TITLE_WORDS and stripped.isupper() and not FINAL_PUNCTUATION.search(stripped)
+
+
+def starts_like_heading(text: str) -> bool:
+    first = text.lstrip("\"'“‘«([")[:1]
+    return first.isupper() or first.isdigit()
+
+
+# ---------------------------------------------------------------- joining
+
+
+def should_join(lines: Sequence[str], index: int, standalone: Sequence[bool], width: int) -> bool:
+    """Join line ``index`` with the next one?"""
+    line, following = lines[index], strip_repeated_quote(lines[index], lines[index + 1])
+    if standalone[index] or standalone[index + 1] or starts_unit(lines, index + 1, width):
+        return False
+    if indentation(following) > indentation(line) and not continues_list_item(lines, index):
+        return False  # a first-line indent starts a new paragraph
+    if is_full(line, following, width):
+        return True
+    return runs_on(line, following, width)
+
+
+def strip_repeated_quote(line: str, following: str) -> str:
+    """``following`` without the quotation marks it shares with ``line`` ("> a" / "> b")."""
+    quote, next_quote = QUOTE_PREFIX.match(line), QUOTE_PREFIX.match(following)
+    if quote and next_quote and quote.group(0).replace(" ", "") == next_quote.group(0).replace(" ", ""):
+        return " " * len(quote.group(0)) + following[next_quote.end():]
+    return following
+
+
+def runs_on(line: str, following: str, width: int) -> bool:
+    """A long line that stops mid-sentence before a lowercase word (narrow glyphs in a PDF)."""
+    stripped = line.rstrip()
+    next_start = following.lstrip()[:1]
+    return (
+        len(stripped) >= MIN_CONTINUATION_SHARE * width
+        and not FINAL_PUNCTUATION.search(stripped)
+        and next_start.islower()
+    )
+
+
+def continues_list_item(lines: Sequence[str], index: int) -> bool:
+    """Is line ``index`` part of a list item whose text the next, indented line carries on?"""
+    for back in range(index, -1, -1):
+        if not lines[back].strip():
+            return False
+        marker = LIST_ITEM.match(lines[back])
+        if marker:
+            return indentation(lines[index + 1]) <= marker.end()
+    return False
+
+
+def indentation(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def join_lines(line: str, following: str, vocabulary: frozenset[str], typeset: bool = False) -> str:
+    """``line`` and ``following`` as one line, mending a word hyphenated across the break."""
+    head = line.rstrip()
+    tail = following.strip()
+    broken = BROKEN_WORD.search(head)
+    next_word = LEADING_WORD.match(tail)
+    if broken and next_word:
+        if is_soft_hyphen(broken.group(1), next_word.group(0), vocabulary, typeset):
+            return head[:-1] + tail
+        return head + tail
+    return f"{head} {tail}"
+
+
+def is_soft_hyphen(head: str, tail: str, vocabulary: frozenset[str], typeset: bool = False) -> bool:
+    """Was the hyphen in ``head-`` + ``tail`` put there by the line break alone?"""
+    if not tail[0].islower() or "-" in head:
+        return False
+    last_piece = head.lower()
+    if len(last_piece) < MIN_HYPHENATION_PIECE or len(tail) < MIN_HYPHENATION_PIECE:
+        return False
+    hyphenated, joined = f"{last_piece}-{tail.lower()}", f"{last_piece}{tail.lower()}"
+    if hyphenated in vocabulary:
+        return False
+    if joined in vocabulary:
+        return True
+    return typeset and not (last_piece in vocabulary and tail.lower() in vocabulary)
+
+
+def document_vocabulary(text: str) -> frozenset[str]:
+    """Lowercased words of the text, leaving out words broken across a line."""
+    return frozenset(word.lower() for word in WORD.findall(HYPHEN_BREAK.sub(" ", text)))
