@@ -155,6 +155,7 @@ POSSESSIVE = re.compile(r"['’]s\b")
 POSSESSIVE_END = re.compile(r"['’]s\s*$")
 WORD = re.compile(r"\S+")
 GLUED_AFTER = re.compile(r"[A-Z][a-z]+")
+SENTENCE_OPENING = re.compile(r"[\s\"“‘'(\[*_#>-]*")
 LOWER_WORD_BEFORE = re.compile(r"([a-z-]+)\s+$")
 LOWER_WORD_AFTER = re.compile(r"\s+([a-z-]+)")
 LOWER_WORDS = re.compile(r"[a-z-]+")
@@ -206,6 +207,15 @@ class Span:
     country: str | None
     surface: str
     role: str = SUBJECT
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceCues:
+    """Which cue words a sentence holds anywhere; a rule whose cue is absent is skipped."""
+
+    speaker: bool  # an attribution verb: 'said', 'according to'
+    organisation: bool  # an organisation noun: 'charity', 'newspaper' (as a substring)
+    role: bool  # a role noun: 'presenter', 'minister' (as a substring)
 
 
 @dataclass(slots=True)
@@ -304,10 +314,20 @@ def _trie_alternation(words: Iterable[str], end: Callable[[str], str]) -> str:
 
 
 @cache
-def _speaker_cue() -> re.Pattern[str]:
-    """Any attribution word in a sentence: a cheap test before the costly speaker rules."""
-    cues = [*SPEAKER_VERBS.split("|"), *SPEAKER_CUE_WORDS]
-    return re.compile(r"\b" + _trie_alternation(cues, lambda word: r"\b"))
+def _cue_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Attribution words (whole words), organisation and role nouns (anywhere): see ``SentenceCues``."""
+    speaker = r"\b" + _trie_alternation([*SPEAKER_VERBS.split("|"), *SPEAKER_CUE_WORDS], lambda word: r"\b")
+    anywhere = lambda word: ""  # noqa: E731
+    return re.compile(speaker), re.compile(_trie_alternation(ORG_CUES, anywhere)), re.compile(_trie_alternation(ROLE_NOUNS, anywhere))
+
+
+def _sentence_cues(text: str) -> SentenceCues:
+    speaker, organisation, role = _cue_patterns()
+    return SentenceCues(
+        speaker.search(text) is not None,
+        organisation.search(text) is not None,
+        role.search(text.lower()) is not None,
+    )
 
 
 def _depth(node: dict) -> int:
@@ -383,10 +403,10 @@ def extract_actors(text: str) -> list[ActorMention]:
     """The actors one sentence names, each once, with its kind, country and role."""
     gazetteer = load_gazetteer()
     known = _gazetteer_spans(text, gazetteer)
-    has_cue = _speaker_cue().search(text) is not None
-    found = known + _name_spans(text, known, has_cue)
+    cues = _sentence_cues(text)
+    found = known + _name_spans(text, known, cues)
     found.sort(key=lambda span: span.start)
-    if has_cue:
+    if cues.speaker:
         for span in found:
             if _is_speaker(text, span):
                 span.role = SPEAKER
@@ -410,25 +430,27 @@ def _gazetteer_spans(text: str, gazetteer: Gazetteer) -> list[Span]:
 def _as_written(text: str, span: Span, floor: int) -> Span:
     """A known person with the words written around the alias: 'President Tokayev', 'Qasim-Jomart TokayevForced'.
 
-    Titles and a given name just before the alias join the span, and so does a word glued after
-    it. A given name that does not fit the known person makes another person ('Melania Trump').
+    Titles and a given name just before a surname alias join the span, and so does a word glued
+    after it. A given name that does not fit the known person makes another person ('Melania Trump').
     """
     start, given = span.start, []
+    surname_only = " " not in span.surface
     for word_start, word in _words_before(text, floor, span.start):
-        if word in TITLE_WORDS:
+        if _title_shaped(word):
             start = word_start
-        elif start == span.start and _given_name_shaped(word):
-            start = word_start
-            given.insert(0, word)
+        elif start == span.start and surname_only and _given_name_shaped(word):
+            start, given = word_start, [word]
         else:
             break
     glue = GLUED_AFTER.match(text, span.end)
     end = glue.end() if glue else span.end
     written = replace(span, start=start, end=end, surface=text[start:end])
     full_name = " ".join([*given, span.surface])
-    if given and not same_actor(ActorMention(span.name, PERSON), ActorMention(full_name, PERSON)):
-        return replace(written, name=full_name, country=None)  # another person of that surname
-    return written
+    if not given or same_actor(ActorMention(span.name, PERSON), ActorMention(full_name, PERSON)):
+        return written
+    if SENTENCE_OPENING.fullmatch(text, 0, start):
+        return span  # 'Regarding Trump': a capitalised first word is no evidence of a given name
+    return replace(written, name=full_name, country=None)  # another person of that surname
 
 
 def _words_before(text: str, floor: int, end: int) -> Iterator[tuple[int, str]]:
@@ -439,6 +461,11 @@ def _words_before(text: str, floor: int, end: int) -> Iterator[tuple[int, str]]:
             return
         yield start, text[start : end - 1]
         end = start
+
+
+def _title_shaped(word: str) -> bool:
+    """'President', 'Vice-President'."""
+    return word in TITLE_WORDS or all(part in TITLE_WORDS for part in word.split("-"))
 
 
 def _given_name_shaped(word: str) -> bool:
@@ -459,13 +486,13 @@ def _glued_to_name(text: str, start: int, end: int) -> bool:
     return any(word not in STOP_WORDS and word not in TITLE_WORDS for word in neighbours)
 
 
-def _name_spans(text: str, known: list[Span], has_cue: bool) -> list[Span]:
+def _name_spans(text: str, known: list[Span], cues: SentenceCues) -> list[Span]:
     runs = [match.span() for match in NAME_RUN.finditer(text) if match.group() not in STOP_WORDS]
     spans = list(_organisations_around_places(text, runs, known))
     taken = known + spans
     for run_start, run_end in _runs_outside(runs, taken):
         for part_start, part_end in _split_listed_names(text, run_start, run_end):
-            span = _classify_run(text, part_start, part_end, known, has_cue)
+            span = _classify_run(text, part_start, part_end, known, cues)
             if span is not None:
                 spans.append(span)
     return spans
@@ -519,7 +546,7 @@ def _tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(start + m.start(), start + m.end()) for m in WORD.finditer(text[start:end])]
 
 
-def _classify_run(text: str, start: int, end: int, known: list[Span], has_cue: bool) -> Span | None:
+def _classify_run(text: str, start: int, end: int, known: list[Span], cues: SentenceCues) -> Span | None:
     written = _tokens(text, start, end)
     tokens = [_trim_token(text, a, b) for a, b in _unglue_last(text, written)]
     words = [text[a:b] for a, b in tokens]
@@ -534,7 +561,7 @@ def _classify_run(text: str, start: int, end: int, known: list[Span], has_cue: b
         titles += 1
     if not words:
         return None
-    if _organisation_shaped(words, titles) or (titles == 0 and _org_cued(text, tokens[0][0], tokens[-1][1], words, has_cue)):
+    if _organisation_shaped(words, titles) or (titles == 0 and _org_cued(text, tokens[0][0], tokens[-1][1], words, cues)):
         name_start, name_end = tokens[0][0], tokens[-1][1]
         name = " ".join(words)
         return Span(name_start, name_end, name, ORGANISATION, _country_before(text, name_start, known), name)
@@ -546,7 +573,11 @@ def _classify_run(text: str, start: int, end: int, known: list[Span], has_cue: b
     if any(not _name_shaped(word) for word in name_words):
         return None
     name_start, name_end = tokens[titles][0], tokens[-1][1]
-    has_evidence = titles > 0 or _role_appositive(text, name_end) or (has_cue and _attributed(text, name_start, name_end))
+    has_evidence = (
+        titles > 0
+        or (cues.role and _role_appositive(text, name_end))
+        or (cues.speaker and _attributed(text, name_start, name_end))
+    )
     if not has_evidence and not 2 <= len(name_words) <= MAX_BARE_NAME_TOKENS:
         return None
     country = _country_before(text, tokens[0][0], known) or _country_after(text, name_end, known)
@@ -574,19 +605,23 @@ def _organisation_shaped(words: list[str], titles: int) -> bool:
     return any(word in ORG_HEADS and following in ORG_CONNECTORS for word, following in zip(words, words[1:]))
 
 
-def _org_cued(text: str, start: int, end: int, words: list[str], has_cue: bool) -> bool:
+def _org_cued(text: str, start: int, end: int, words: list[str], cues: SentenceCues) -> bool:
     """'charity Sea-Eye', 'Time magazine', 'UpGuard, a cybersecurity firm', 'according to AFP'."""
     if any(word in NON_ACTOR_WORDS or word in STOP_WORDS for word in words):
         return False
+    if cues.organisation and _org_noun_around(text, start, end):
+        return True
+    acronym = len(words) == 1 and ACRONYM.fullmatch(words[0]) is not None
+    return acronym and cues.speaker and _attributed(text, start, end)
+
+
+def _org_noun_around(text: str, start: int, end: int) -> bool:
     before = LOWER_WORD_BEFORE.search(text[max(0, start - 20) : start])
     after = LOWER_WORD_AFTER.match(text[end : end + 20])
     if (before and before.group(1) in ORG_CUES) or (after and after.group(1) in ORG_CUES):
         return True
     appositive = LOWER_WORDS.findall(_appositive(text, end))
-    if appositive[:1] in (["a"], ["an"], ["the"]) and any(word in ORG_CUES for word in appositive[1:4]):
-        return True
-    acronym = len(words) == 1 and ACRONYM.fullmatch(words[0]) is not None
-    return acronym and has_cue and _attributed(text, start, end)
+    return appositive[:1] in (["a"], ["an"], ["the"]) and any(word in ORG_CUES for word in appositive[1:4])
 
 
 def _unglue_last(text: str, tokens: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -218,7 +218,12 @@ def test_a_person_surface_is_the_name_as_written_with_its_title(text, surface):
 
 
 def test_a_given_name_that_does_not_fit_a_known_surname_is_another_person():
-    assert [(m.name, m.country) for m in extract_actors("Melania Trump said so.")] == [("Melania Trump", None)]
+    wife = extract_actors("He and his wife First Lady Melania Trump tested positive.")
+    assert [(m.name, m.country, m.surface) for m in wife] == [("Melania Trump", None, "First Lady Melania Trump")]
+    opening = extract_actors("Regarding Trump's phone call, a former prosecutor said nothing.")
+    assert [m.name for m in opening] == ["Donald Trump"]
+    hyphenated = extract_actors("Former Vice-President Biden secured pluralities in ten states.")
+    assert [(m.name, m.surface) for m in hyphenated] == [("Joe Biden", "Former Vice-President Biden")]
 
 
 def test_aliases_of_a_mention_are_the_written_and_the_bare_name():
