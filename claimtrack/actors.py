@@ -139,7 +139,7 @@ SPEAKER_CUE_WORDS = ("according to", "According to", "say", "says", "said", "Say
 
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 NAME_TOKEN = r"(?:[A-Z][\w'’.\-]*|(?:de|van|von|der|den|da|del|dos|du|bin|ibn|al|el|la|le|di)(?=\s+[A-Z]))"
-NAME_RUN = re.compile(rf"{NAME_TOKEN}(?:[ \t]+(?:(?:of|for|and|the|on)[ \t]+(?=[A-Z]))*{NAME_TOKEN})*")
+NAME_RUN = re.compile(rf"(?=[A-Z{''.join(sorted({p[0] for p in NAME_PARTICLES}))}]){NAME_TOKEN}(?:[ \t]+(?:(?:of|for|and|the|on)[ \t]+(?=[A-Z]))*{NAME_TOKEN})*")
 GLUE_SPLIT = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z])")
 SPEAKER_AFTER = re.compile(
     rf"^(?:\s*,\s*[a-z][^,;.!?“”\"]{{0,{APPOSITIVE_CHARS}}},)?\s+(?:has |have |had |also |then |later |further |"
@@ -207,15 +207,6 @@ class Span:
     country: str | None
     surface: str
     role: str = SUBJECT
-
-
-@dataclass(frozen=True, slots=True)
-class SentenceCues:
-    """Which cue words a sentence holds anywhere; a rule whose cue is absent is skipped."""
-
-    speaker: bool  # an attribution verb: 'said', 'according to'
-    organisation: bool  # an organisation noun: 'charity', 'newspaper' (as a substring)
-    role: bool  # a role noun: 'presenter', 'minister' (as a substring)
 
 
 @dataclass(slots=True)
@@ -314,20 +305,10 @@ def _trie_alternation(words: Iterable[str], end: Callable[[str], str]) -> str:
 
 
 @cache
-def _cue_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """Attribution words (whole words), organisation and role nouns (anywhere): see ``SentenceCues``."""
-    speaker = r"\b" + _trie_alternation([*SPEAKER_VERBS.split("|"), *SPEAKER_CUE_WORDS], lambda word: r"\b")
-    anywhere = lambda word: ""  # noqa: E731
-    return re.compile(speaker), re.compile(_trie_alternation(ORG_CUES, anywhere)), re.compile(_trie_alternation(ROLE_NOUNS, anywhere))
-
-
-def _sentence_cues(text: str) -> SentenceCues:
-    speaker, organisation, role = _cue_patterns()
-    return SentenceCues(
-        speaker.search(text) is not None,
-        organisation.search(text) is not None,
-        role.search(text.lower()) is not None,
-    )
+def _speaker_cue() -> re.Pattern[str]:
+    """Any attribution word in a sentence: a cheap test before the costly speaker rules."""
+    cues = [*SPEAKER_VERBS.split("|"), *SPEAKER_CUE_WORDS]
+    return re.compile(r"\b" + _trie_alternation(cues, lambda word: r"\b"))
 
 
 def _depth(node: dict) -> int:
@@ -403,10 +384,10 @@ def extract_actors(text: str) -> list[ActorMention]:
     """The actors one sentence names, each once, with its kind, country and role."""
     gazetteer = load_gazetteer()
     known = _gazetteer_spans(text, gazetteer)
-    cues = _sentence_cues(text)
-    found = known + _name_spans(text, known, cues)
+    has_cue = _speaker_cue().search(text) is not None
+    found = known + _name_spans(text, known, has_cue)
     found.sort(key=lambda span: span.start)
-    if cues.speaker:
+    if has_cue:
         for span in found:
             if _is_speaker(text, span):
                 span.role = SPEAKER
@@ -486,13 +467,13 @@ def _glued_to_name(text: str, start: int, end: int) -> bool:
     return any(word not in STOP_WORDS and word not in TITLE_WORDS for word in neighbours)
 
 
-def _name_spans(text: str, known: list[Span], cues: SentenceCues) -> list[Span]:
+def _name_spans(text: str, known: list[Span], has_cue: bool) -> list[Span]:
     runs = [match.span() for match in NAME_RUN.finditer(text) if match.group() not in STOP_WORDS]
     spans = list(_organisations_around_places(text, runs, known))
     taken = known + spans
     for run_start, run_end in _runs_outside(runs, taken):
         for part_start, part_end in _split_listed_names(text, run_start, run_end):
-            span = _classify_run(text, part_start, part_end, known, cues)
+            span = _classify_run(text, part_start, part_end, known, has_cue)
             if span is not None:
                 spans.append(span)
     return spans
@@ -546,7 +527,7 @@ def _tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(start + m.start(), start + m.end()) for m in WORD.finditer(text[start:end])]
 
 
-def _classify_run(text: str, start: int, end: int, known: list[Span], cues: SentenceCues) -> Span | None:
+def _classify_run(text: str, start: int, end: int, known: list[Span], has_cue: bool) -> Span | None:
     written = _tokens(text, start, end)
     tokens = [_trim_token(text, a, b) for a, b in _unglue_last(text, written)]
     words = [text[a:b] for a, b in tokens]
@@ -561,7 +542,7 @@ def _classify_run(text: str, start: int, end: int, known: list[Span], cues: Sent
         titles += 1
     if not words:
         return None
-    if _organisation_shaped(words, titles) or (titles == 0 and _org_cued(text, tokens[0][0], tokens[-1][1], words, cues)):
+    if _organisation_shaped(words, titles) or (titles == 0 and _org_cued(text, tokens[0][0], tokens[-1][1], words, has_cue)):
         name_start, name_end = tokens[0][0], tokens[-1][1]
         name = " ".join(words)
         return Span(name_start, name_end, name, ORGANISATION, _country_before(text, name_start, known), name)
@@ -573,11 +554,7 @@ def _classify_run(text: str, start: int, end: int, known: list[Span], cues: Sent
     if any(not _name_shaped(word) for word in name_words):
         return None
     name_start, name_end = tokens[titles][0], tokens[-1][1]
-    has_evidence = (
-        titles > 0
-        or (cues.role and _role_appositive(text, name_end))
-        or (cues.speaker and _attributed(text, name_start, name_end))
-    )
+    has_evidence = titles > 0 or _role_appositive(text, name_end) or (has_cue and _attributed(text, name_start, name_end))
     if not has_evidence and not 2 <= len(name_words) <= MAX_BARE_NAME_TOKENS:
         return None
     country = _country_before(text, tokens[0][0], known) or _country_after(text, name_end, known)
@@ -605,14 +582,14 @@ def _organisation_shaped(words: list[str], titles: int) -> bool:
     return any(word in ORG_HEADS and following in ORG_CONNECTORS for word, following in zip(words, words[1:]))
 
 
-def _org_cued(text: str, start: int, end: int, words: list[str], cues: SentenceCues) -> bool:
+def _org_cued(text: str, start: int, end: int, words: list[str], has_cue: bool) -> bool:
     """'charity Sea-Eye', 'Time magazine', 'UpGuard, a cybersecurity firm', 'according to AFP'."""
     if any(word in NON_ACTOR_WORDS or word in STOP_WORDS for word in words):
         return False
-    if cues.organisation and _org_noun_around(text, start, end):
+    if _org_noun_around(text, start, end):
         return True
     acronym = len(words) == 1 and ACRONYM.fullmatch(words[0]) is not None
-    return acronym and cues.speaker and _attributed(text, start, end)
+    return acronym and has_cue and _attributed(text, start, end)
 
 
 def _org_noun_around(text: str, start: int, end: int) -> bool:
@@ -626,6 +603,8 @@ def _org_noun_around(text: str, start: int, end: int) -> bool:
 
 def _unglue_last(text: str, tokens: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Machine translation glues words: 'TokayevForced' -> 'Tokayev', and the run ends there."""
+    if not tokens or GLUE_SPLIT.search(text, tokens[0][0], tokens[-1][1]) is None:
+        return tokens
     for index, (start, end) in enumerate(tokens):
         word = text[start:end]
         if word.startswith(GLUE_KEEP_PREFIXES) and GLUE_SPLIT.search(word, 3) is None:
