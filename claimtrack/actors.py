@@ -806,6 +806,7 @@ class ActorBook:
     def __init__(self, actors: Iterable[Actor] = ()) -> None:
         self.actors: list[Actor] = []
         self._by_surname: dict[str, list[Actor]] = {}
+        self._by_kind_and_name: dict[tuple[str, str], list[Actor]] = {}  # non-people; their names never change
         for actor in actors:
             self._add(actor)
 
@@ -814,11 +815,15 @@ class ActorBook:
         self.actors.append(actor)
         if actor.kind == PERSON:
             self._by_surname.setdefault(_skeleton(person_key(actor.name)), []).append(actor)
+        else:
+            self._by_kind_and_name.setdefault((actor.kind, _fold_key(actor.name)), []).append(actor)
         return actor
 
     def find(self, mention: ActorMention) -> Actor | None:
+        """The known actor a mention names: the first added that ``same_actor`` accepts."""
         if mention.kind != PERSON:
-            return next((a for a in self.actors if a.kind == mention.kind and same_actor(a, mention)), None)
+            namesakes = self._by_kind_and_name.get((mention.kind, _fold_key(mention.name)), [])
+            return next((actor for actor in namesakes if same_actor(actor, mention)), None)
         candidates = [a for a in self._by_surname.get(_skeleton(person_key(mention.name)), []) if same_actor(a, mention)]
         if not candidates:
             return None

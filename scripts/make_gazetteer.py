@@ -90,8 +90,7 @@ def render_table() -> str:
     countries = list(pycountry.countries)
     heads = comma_heads(countries)
     rows = sorted(country_row(country, heads) for country in countries)
-    version = getattr(pycountry, "__version__", "") or _installed_version()
-    return HEADER.format(version=version) + COLUMNS + "".join(rows)
+    return HEADER.format(version=_installed_version()) + COLUMNS + "".join(rows)
 
 
 def _installed_version() -> str:
