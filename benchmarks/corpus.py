@@ -21,6 +21,7 @@ group state the same claim.
 from __future__ import annotations
 
 import json
+import re
 import random
 import sys
 from dataclasses import dataclass, field
@@ -40,6 +41,9 @@ TEASERS_PER_PAGE = 10
 TRUNCATED_TEASER_SHARE = 0.5
 MIN_DOCUMENT_SENTENCES = 8
 MAX_DOCUMENT_SENTENCES = 40
+MAX_COPIED_SHINGLES = 0.3  # a generated sentence with more of its word 4-grams from real text is too close to it
+MAX_REAL_OVERLAP = 0.5  # content-word Jaccard above which two real sentences may state the same claim
+SHINGLE = 4
 MIN_GENERATED_WORDS = 10
 MAX_GENERATED_WORDS = 40
 DOCUMENTS_PER_FOLDER = 1000
@@ -72,10 +76,11 @@ class CorpusWriter:
 
 def sentence_source(rng: random.Random):
     """An endless supply of distinct sentences: the real ones first, then generated ones."""
-    real = real_sentences()
+    real = distinct_real_sentences()
     yield from real
     starts, following = _bigram_model(real)
     seen = {s.casefold() for s in real}
+    real_shingles = {shingle for s in real for shingle in _shingles(s)}
     while True:
         words = [rng.choice(starts)]
         while len(words) < MAX_GENERATED_WORDS and words[-1] in following and not words[-1].endswith("."):
@@ -85,16 +90,37 @@ def sentence_source(rng: random.Random):
         text = " ".join(words).rstrip(",;:")
         if not text.endswith((".", "!", "?")):
             text += "."
-        if text.casefold() not in seen:
+        shingles = _shingles(text)
+        copied = sum(s in real_shingles for s in shingles) / max(1, len(shingles))
+        if copied <= MAX_COPIED_SHINGLES and text.casefold() not in seen:
             seen.add(text.casefold())
             yield text
+
+
+def distinct_real_sentences() -> list[str]:
+    """Real sentences, leaving out any that shares most of its words with an earlier one.
+
+    Wikinews repeats itself ("Thank you for agreeing for this discussion"):
+    such pairs have no known answer, so they are not used as distinct claims.
+    """
+    kept, seen_words, postings = [], [], {}
+    for text in real_sentences():
+        words = _content_set(text)
+        candidates = {i for w in words for i in postings.get(w, ())}
+        if any(_jaccard(words, seen_words[i]) > MAX_REAL_OVERLAP for i in candidates):
+            continue
+        for w in words:
+            postings.setdefault(w, []).append(len(seen_words))
+        seen_words.append(words)
+        kept.append(text)
+    return kept
 
 
 def build_corpus(folder: Path, size: int, seed: int = RANDOM_SEED) -> CorpusWriter:
     """Write documents holding about `size` sentences under `folder`/docs, and `folder`/truth.json."""
     rng = random.Random(seed)
     supply = sentence_source(rng)
-    real = real_sentences()
+    real = distinct_real_sentences()
     edits = harmless_edits(vocabulary(real))
     edit_names = sorted(edits)
     variant_edits = list(VARIANT_EDITS.values())
@@ -162,6 +188,19 @@ def _paragraphs(sentences: list[str], rng: random.Random) -> list[list[str]]:
         paragraphs.append(sentences[i : i + step])
         i += step
     return paragraphs
+
+
+def _content_set(text: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[a-z0-9]+", text.casefold()) if len(w) > 3)
+
+
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / max(1, len(a | b))
+
+
+def _shingles(text: str) -> list[tuple[str, ...]]:
+    words = text.casefold().split()
+    return [tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
 
 
 def _bigram_model(sentences: list[str]) -> tuple[list[str], dict[str, list[str]]]:

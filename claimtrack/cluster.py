@@ -10,6 +10,7 @@ candidates stay prepared in a bounded cache, as popular claims recur).
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -19,6 +20,8 @@ from . import dedupe
 from .store import Store
 
 PREPARED_CACHE_SIZE = 20_000  # stored claims kept prepared between documents
+MIN_SINGLE_KEY_OVERLAP = 0.5  # a candidate sharing one band key only is verified if this share of words is common
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(slots=True)
@@ -52,6 +55,8 @@ class StoreClusterer:
             for other_id, candidate in candidates.items():
                 cluster = _current(candidate.cluster_id, merged_into)
                 if cluster in same:
+                    continue
+                if candidate.shared_keys == 1 and not _enough_common_words(text, candidate.text):
                     continue
                 verdict = self._compare(prepared[claim_id], text, other_id, candidate.text, prepared)
                 if verdict.kind == dedupe.SAME:
@@ -110,6 +115,15 @@ class StoreClusterer:
             self._prepared[text] = item
         while len(self._prepared) > self.cache_size:
             self._prepared.popitem(last=False)
+
+
+def _enough_common_words(a: str, b: str) -> bool:
+    """A cheap necessary condition for the same claim, for candidates that share one blocking key only.
+
+    Symmetric in a and b, so clusters stay independent of order.
+    """
+    words_a, words_b = set(_WORD.findall(a.casefold())), set(_WORD.findall(b.casefold()))
+    return len(words_a & words_b) >= MIN_SINGLE_KEY_OVERLAP * min(len(words_a), len(words_b))
 
 
 def _by_key(rows) -> dict[int, list[tuple[int, str, int]]]:

@@ -51,6 +51,7 @@ MIN_TRUNCATED_WORDS = 6  # a teaser cut short ("…") must keep this many words 
 # Blocking.
 LSH_BANDS = 8
 LSH_ROWS = 3
+MIN_BAND_WORDS = 2  # a band whose row minima all come from one word would block every sentence with that word
 PREFIX_KEY_WORDS = 5  # content words of the opening that make the prefix key
 PREFIX_KEY_BAND = 15  # band number reserved for the prefix key (bands are 0..LSH_BANDS-1)
 _BAND_SHIFT = 59  # band number in the top bits; the whole key stays below 2**63
@@ -191,11 +192,12 @@ def candidate_keys(match: str) -> list[int]:
     if not content:
         return [_prefix_key(match.split())] if match else []
     rows_per_word = [_ROW_HASHES.unpack(shake_128(w.encode()).digest(_ROW_HASHES.size)) for w in set(content)]
-    minima = [min(column) for column in zip(*rows_per_word)]
+    minima = [min(zip(column, range(len(column)))) for column in zip(*rows_per_word)]
     keys = []
     for band in range(LSH_BANDS):
         rows = minima[band * LSH_ROWS : (band + 1) * LSH_ROWS]
-        keys.append((band << _BAND_SHIFT) | _fold_to_band(rows))
+        if len({word for _, word in rows}) >= MIN_BAND_WORDS:
+            keys.append((band << _BAND_SHIFT) | _fold_to_band([value for value, _ in rows]))
     keys.append(_prefix_key(content))
     return keys
 
