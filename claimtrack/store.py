@@ -308,17 +308,18 @@ class Store:
             "INSERT INTO match_keys (key, sentence_id) VALUES (?, ?)", [(k, sentence_id) for k in keys]
         )
 
-    def candidates(self, keys: list[int], exclude_id: int) -> list[tuple[int, str, int | None]]:
-        """Clustered claims sharing a match key: (id, text, cluster_id)."""
-        if not keys:
-            return []
-        marks = ",".join("?" * len(keys))
-        return self.conn.execute(
-            f"SELECT s.id, s.text, s.cluster_id FROM sentences s WHERE s.id IN "
-            f"(SELECT sentence_id FROM match_keys WHERE key IN ({marks})) "
-            f"AND s.id != ? AND s.cluster_id IS NOT NULL",
-            (*keys, exclude_id),
-        ).fetchall()
+    def candidates(self, keys: list[int]) -> list[tuple[int, int, str, int]]:
+        """Clustered claims holding any of `keys`: (key, id, text, cluster_id), one row per key held."""
+        rows = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows += self.conn.execute(
+                f"SELECT mk.key, s.id, s.text, s.cluster_id FROM match_keys mk "
+                f"JOIN sentences s ON s.id = mk.sentence_id "
+                f"WHERE mk.key IN ({','.join('?' * len(chunk))}) AND s.cluster_id IS NOT NULL",
+                chunk,
+            ).fetchall()
+        return rows
 
     def claim_texts(self, ids: list[int]) -> list[tuple[int, str]]:
         marks = ",".join("?" * len(ids))
@@ -329,16 +330,21 @@ class Store:
     def clear_clusters(self, sentence_ids: list[int]) -> None:
         """Take sentences out of their clusters and the key index, to be clustered again."""
         rows = [(i,) for i in sentence_ids]
+        left = {self.cluster_of(i) for i in sentence_ids} - {None}
         self.conn.executemany("UPDATE sentences SET cluster_id = NULL WHERE id = ?", rows)
         self.conn.executemany("DELETE FROM match_keys WHERE sentence_id = ?", rows)
-        self.conn.execute("DELETE FROM clusters WHERE id NOT IN (SELECT cluster_id FROM sentences "
-                          "WHERE cluster_id IS NOT NULL)")  # fmt: skip
+        self.conn.executemany(
+            "DELETE FROM clusters WHERE id = ? AND NOT EXISTS (SELECT 1 FROM sentences WHERE cluster_id = ?)",
+            [(c, c) for c in sorted(left)],
+        )
 
     def join_cluster(self, sentence_id: int, cluster_ids: set[int]) -> int:
-        """Put the sentence in the union of `cluster_ids` (a new cluster when empty)."""
+        """Put the sentence in the union of `cluster_ids` (a new cluster, complete, when empty)."""
         if not cluster_ids:
             cluster_id = self.conn.execute(
-                "INSERT INTO clusters (representative_id) VALUES (?)", (sentence_id,)
+                "INSERT INTO clusters (representative_id, first_seen, last_seen) SELECT s.id, d.date, d.date "
+                "FROM sentences s JOIN documents d ON d.id = s.document_id WHERE s.id = ?",
+                (sentence_id,),
             ).lastrowid
         else:
             cluster_id = min(cluster_ids)
