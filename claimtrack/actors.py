@@ -174,6 +174,7 @@ HARD_C = re.compile(r"c(?!h)")
 GLIDE_I = re.compile(r"(?<=[aeiou])i(?=[aeiou])")
 DOUBLED = re.compile(r"(.)\1+")
 VOWELS = re.compile(r"[aeiou]")
+ITS_BEFORE = re.compile(r"\b[Ii]ts\s+$")
 COUNTRY_OF = re.compile(r"\b(?:of|in|from)\s+(?:the\s+)?$")
 
 
@@ -557,7 +558,11 @@ def _classify_run(text: str, start: int, end: int, known: list[Span], has_cue: b
     has_evidence = titles > 0 or _role_appositive(text, name_end) or (has_cue and _attributed(text, name_start, name_end))
     if not has_evidence and not 2 <= len(name_words) <= MAX_BARE_NAME_TOKENS:
         return None
-    country = _country_before(text, tokens[0][0], known) or _country_after(text, name_end, known)
+    country = (
+        _country_before(text, tokens[0][0], known)
+        or _country_after(text, name_end, known)
+        or (_country_of_its(text, tokens[0][0], known) if titles else None)
+    )
     glued_end = next(b for a, b in written if a == tokens[-1][0])  # 'LewistonSaid' is written so
     surface = text[tokens[0][0] : _trim_token(text, tokens[-1][0], glued_end)[1]]
     return Span(name_start, name_end, " ".join(name_words), PERSON, country, surface)
@@ -650,6 +655,13 @@ def _country_before(text: str, start: int, known: list[Span]) -> str | None:
     if COMMA_GAP.fullmatch(gap) and TITLE_OF_BEFORE.search(before):
         return span.country
     return None
+
+
+def _country_of_its(text: str, start: int, known: list[Span]) -> str | None:
+    """'Kazakhstan … and its Deputy Foreign Minister Roman Vasilenko': the last country named before 'its'."""
+    if not ITS_BEFORE.search(text, max(0, start - 6), start):
+        return None
+    return next((span.country for span in reversed(known) if span.end <= start and span.kind == COUNTRY and span.country), None)
 
 
 def _country_after(text: str, end: int, known: list[Span]) -> str | None:
