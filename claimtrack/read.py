@@ -6,9 +6,19 @@ as light Markdown: blocks separated by a blank line, headings as ``# ...``
 (one ``#`` per level), list items as ``- ...``. Later stages can therefore treat
 Markdown and HTML documents alike.
 
+Plain text, Markdown, PDF and e-mail bodies are unwrapped here too
+(``claimtrack.unwrap``): lines of a hard-wrapped paragraph become one line, so
+``Document.text`` is the unwrapped text and every later offset refers to it.
+
+Besides files and folders, ``iter_documents`` reads collections (JSON Lines,
+JSON and CSV files holding one document per record, ``claimtrack.collection``),
+PDF files (``claimtrack.pdf``), e-mail messages (``claimtrack.mail``) and web
+addresses (``claimtrack.fetch``). Those modules are imported only when needed.
+
 Metadata precedence, highest first: command-line overrides, a sidecar
 ``NAME.meta.json``, a manifest ``sources.json`` / ``sources.csv`` in the file's
-folder, then what the file itself says (Markdown front matter, HTML metadata).
+folder, then what the file itself says (Markdown front matter, HTML metadata,
+PDF document information, e-mail headers).
 A value given as null or empty counts as "not given" and does not hide a lower
 source. Dates are never guessed: an unknown date stays ``None``.
 """
@@ -16,6 +26,7 @@ source. Dates are never guessed: an unknown date stays ``None``.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -36,19 +47,27 @@ import yaml
 
 from claimtrack.errors import InputError
 from claimtrack.models import Document, ReadFailure
+from claimtrack.unwrap import unwrap_text
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 BINARY_SNIFF_BYTES = 8192
 HTML_CHARSET_SNIFF_BYTES = 4096
 STDIN_PATH = "-"
 STDIN_SOURCE = "<stdin>"
-FORMAT_BY_SUFFIX = {
+FORMAT_BY_SUFFIX = {  # input formats; a Document's format is text, markdown or html
     ".txt": "text",
     ".md": "markdown",
     ".markdown": "markdown",
     ".html": "html",
     ".htm": "html",
+    ".xhtml": "html",
+    ".pdf": "pdf",
+    ".eml": "email",
 }
+COLLECTION_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv")  # see claimtrack.collection
+UNWRAPPED_FORMATS = frozenset({"text", "markdown"})
+PDF_SIGNATURE = b"%PDF-"
+URL_LIST_COMMENT = "#"
 SIDECAR_SUFFIX = ".meta.json"
 MANIFEST_JSON_NAME = "sources.json"
 MANIFEST_CSV_NAME = "sources.csv"
@@ -127,14 +146,63 @@ class Unreadable(Exception):
 
 
 def iter_documents(
-    paths: Iterable[str], overrides: Mapping[str, str] | None = None
+    paths: Iterable[str],
+    overrides: Mapping[str, str] | None = None,
+    fields: Mapping[str, str] | None = None,
 ) -> Iterator[Document | ReadFailure]:
-    """Yield one Document or ReadFailure per file found under ``paths``.
+    """Yield one Document or ReadFailure per file found under ``paths``, per record of a collection
+    and per web address (``http://``, ``https://``).
 
-    Raises InputError at once (before reading anything) for bad overrides.
+    ``fields`` names the record fields of collections: keys text, title, date, url, publisher.
+    Raises InputError at once (before reading anything) for bad overrides or fields.
     """
     checked = check_overrides(overrides)
-    return _iter_checked(list(paths), checked)
+    checked_fields = check_fields(fields)
+    return _iter_checked(list(paths), checked, checked_fields)
+
+
+def read_url_list(path: str | Path) -> list[str]:
+    """Web addresses from a file, one a line; blank lines and ``#`` comments skipped, repeats dropped.
+
+    Raises InputError for an unreadable file or a line that is not an http(s) address.
+    """
+    from claimtrack.fetch import is_url
+
+    try:
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read URL list {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    urls: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        address = line.strip()
+        if not address or address.startswith(URL_LIST_COMMENT):
+            continue
+        if not is_url(address):
+            raise InputError(f"{path}, line {number}: not an http(s) address: {address!r}")
+        if address not in urls:
+            urls.append(address)
+    return urls
+
+
+def read_url(url: str, overrides: Mapping[str, str] | None = None, fetcher: Any = None) -> Document | ReadFailure:
+    """Fetch one web page (HTML, plain text, Markdown or PDF) as a Document named by its address.
+
+    ``fetcher`` is a ``claimtrack.fetch.Fetcher`` to share between pages; one is made when not given.
+    """
+    from claimtrack.fetch import FetchError, Fetcher
+
+    try:
+        checked = check_overrides(overrides)
+        if fetcher is None:
+            with Fetcher() as own_fetcher:
+                page = own_fetcher.fetch(url)
+        else:
+            page = fetcher.fetch(url)
+        fmt = page.format or sniff_format(page.body)
+        layers = [("cli", checked), ("fetch", {"url": page.final_url})]
+        return document_from_bytes(page.body, url, fmt, layers, encoding=page.charset)
+    except (Unreadable, InputError, FetchError) as exc:
+        return ReadFailure(url, str(exc))
 
 
 def read_document(
@@ -148,6 +216,8 @@ def read_document(
         checked = check_overrides(overrides)
         if is_metadata_file(path):
             raise Unreadable("metadata file (sidecar or manifest), not a document")
+        if is_collection_name(path.name):
+            raise Unreadable("a collection of many documents: read it with iter_documents")
         raw = read_file_bytes(path)
         if manifest is None:
             manifest = load_manifest(path.parent)
@@ -167,8 +237,7 @@ def read_stdin(overrides: Mapping[str, str] | None = None) -> Document | ReadFai
         raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
         if len(raw) > MAX_FILE_BYTES:
             raise Unreadable(f"input too large (over {MAX_FILE_BYTES // 2**20} MB)")
-        fmt = "html" if looks_like_html(raw) else "text"
-        return document_from_bytes(raw, STDIN_SOURCE, fmt, [("cli", check_overrides(overrides))])
+        return document_from_bytes(raw, STDIN_SOURCE, sniff_format(raw), [("cli", check_overrides(overrides))])
     except (Unreadable, InputError) as exc:
         return ReadFailure(STDIN_SOURCE, str(exc))
     except OSError as exc:
@@ -193,26 +262,83 @@ def check_overrides(overrides: Mapping[str, str] | None) -> Metadata:
 # ---------------------------------------------------------------- walking
 
 
-def _iter_checked(paths: list[str], overrides: Metadata) -> Iterator[Document | ReadFailure]:
-    manifests: dict[Path, Manifest | ReadFailure] = {}
-    seen: set[Path] = set()
-    for given in paths:
-        if given == STDIN_PATH:
-            yield read_stdin(overrides)
-            continue
-        for found in iter_document_paths(Path(given)):
-            if isinstance(found, ReadFailure):
-                yield found
-                continue
-            identity = Path(os.path.abspath(found))
-            if identity in seen:
-                continue
-            seen.add(identity)
-            manifest = _cached_manifest(manifests, found.parent)
-            if isinstance(manifest, ReadFailure):
-                yield ReadFailure(str(found), manifest.reason)
+def _iter_checked(
+    paths: list[str], overrides: Metadata, fields: Mapping[str, str]
+) -> Iterator[Document | ReadFailure]:
+    with contextlib.ExitStack() as resources:
+        fetchers: list[Any] = []  # one Fetcher for the run, made at the first address
+        manifests: dict[Path, Manifest | ReadFailure] = {}
+        seen: set[str] = set()
+        for given in paths:
+            if given == STDIN_PATH:
+                yield read_stdin(overrides)
+            elif is_url_path(given):
+                if given not in seen:
+                    seen.add(given)
+                    if not fetchers:
+                        from claimtrack.fetch import Fetcher
+
+                        fetchers.append(resources.enter_context(Fetcher()))
+                    yield read_url(given, overrides, fetchers[0])
             else:
-                yield read_document(found, overrides, manifest)
+                yield from _iter_path(Path(given), overrides, fields, manifests, seen)
+
+
+def _iter_path(
+    given: Path,
+    overrides: Metadata,
+    fields: Mapping[str, str],
+    manifests: dict[Path, Manifest | ReadFailure],
+    seen: set[str],
+) -> Iterator[Document | ReadFailure]:
+    for found in iter_document_paths(given):
+        if isinstance(found, ReadFailure):
+            yield found
+            continue
+        identity = os.path.abspath(found)
+        if identity in seen:
+            continue
+        seen.add(identity)
+        manifest = _cached_manifest(manifests, found.parent)
+        if isinstance(manifest, ReadFailure):
+            yield ReadFailure(str(found), manifest.reason)
+        elif is_collection_name(found.name) and not is_metadata_file(found):
+            yield from read_collection(found, overrides, fields, manifest)
+        else:
+            yield read_document(found, overrides, manifest)
+
+
+def read_collection(
+    path: Path,
+    overrides: Metadata,
+    fields: Mapping[str, str] | None = None,
+    manifest: Manifest | None = None,
+) -> Iterator[Document | ReadFailure]:
+    """One Document or ReadFailure per record of a JSON Lines, JSON or CSV file."""
+    from claimtrack.collection import iter_collection
+
+    try:
+        if path.is_symlink() and not path.exists():
+            raise Unreadable(f"broken symbolic link (points to {os.readlink(path)})")
+        if not path.is_file():
+            raise Unreadable("not a regular file")
+        if manifest is None:
+            manifest = load_manifest(path.parent)
+        below = [("sidecar", load_sidecar(path)), ("manifest", dict(manifest.get(path.name, {})))]
+    except Unreadable as exc:
+        yield ReadFailure(str(path), str(exc))
+        return
+    yield from iter_collection(path, [("cli", overrides), *below], fields)
+
+
+def check_fields(fields: Mapping[str, str] | None) -> dict[str, str]:
+    from claimtrack.collection import check_fields as check_record_fields
+
+    return check_record_fields(fields) if fields else {}
+
+
+def is_url_path(given: str) -> bool:
+    return given.lower().startswith(("http://", "https://"))
 
 
 def _cached_manifest(cache: dict[Path, Manifest | ReadFailure], folder: Path) -> Manifest | ReadFailure:
@@ -232,7 +358,7 @@ def iter_document_paths(path: Path) -> Iterator[Path | ReadFailure]:
             found_any = True
             yield found
         if not found_any:
-            suffixes = " ".join(sorted(FORMAT_BY_SUFFIX))
+            suffixes = " ".join(sorted({*FORMAT_BY_SUFFIX, *COLLECTION_SUFFIXES}))
             yield ReadFailure(str(path), f"folder holds no document files ({suffixes})")
     elif path.exists() or path.is_symlink():
         yield path
@@ -262,7 +388,12 @@ def walk_folder(folder: Path) -> Iterator[Path | ReadFailure]:
 
 def is_document_name(name: str) -> bool:
     lowered = name.lower()
-    return Path(lowered).suffix in FORMAT_BY_SUFFIX and not is_metadata_name(lowered)
+    suffix = Path(lowered).suffix
+    return (suffix in FORMAT_BY_SUFFIX or suffix in COLLECTION_SUFFIXES) and not is_metadata_name(lowered)
+
+
+def is_collection_name(name: str) -> bool:
+    return Path(name.lower()).suffix in COLLECTION_SUFFIXES
 
 
 def is_metadata_name(name: str) -> bool:
@@ -275,9 +406,16 @@ def is_metadata_file(path: Path) -> bool:
 
 
 def detect_format(path: Path, raw: bytes) -> str:
-    known = FORMAT_BY_SUFFIX.get(path.suffix.lower())
-    if known:
-        return known
+    """The input format: a PDF signature wins over the suffix, then the suffix, then sniffing."""
+    if raw.startswith(PDF_SIGNATURE):
+        return "pdf"
+    return FORMAT_BY_SUFFIX.get(path.suffix.lower()) or sniff_format(raw)
+
+
+def sniff_format(raw: bytes) -> str:
+    """pdf, html or text, from the bytes alone."""
+    if raw.startswith(PDF_SIGNATURE):
+        return "pdf"
     return "html" if looks_like_html(raw) else "text"
 
 
@@ -314,11 +452,14 @@ def read_file_bytes(path: Path) -> bytes:
         raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
 
 
-def decode_bytes(raw: bytes, fmt: str = "text") -> str:
-    """Bytes to text: BOM, then binary sniffing, UTF-8, declared HTML charset, detection."""
-    for bom, encoding in BOMS:
+def decode_bytes(raw: bytes, fmt: str = "text", encoding: str | None = None) -> str:
+    """Bytes to text: BOM, then binary sniffing, UTF-8, the given or declared charset, detection.
+
+    ``encoding`` is what a transport declared (an HTTP Content-Type charset); a BOM still wins.
+    """
+    for bom, bom_encoding in BOMS:
         if raw.startswith(bom):
-            return raw[len(bom):].decode(encoding, errors="replace")
+            return raw[len(bom):].decode(bom_encoding, errors="replace")
     reason = binary_reason(raw)
     if reason:
         raise Unreadable(f"binary file ({reason})")
@@ -326,7 +467,7 @@ def decode_bytes(raw: bytes, fmt: str = "text") -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    declared = declared_html_charset(raw) if fmt == "html" else None
+    declared = encoding or (declared_html_charset(raw) if fmt == "html" else None)
     if declared:
         try:
             return raw.decode(declared)
@@ -458,12 +599,32 @@ def _strict_cli_date(value: str) -> str:
 
 
 def document_from_bytes(
-    raw: bytes, source: str, fmt: str, layers: list[tuple[str, Metadata]]
+    raw: bytes,
+    source: str,
+    fmt: str,
+    layers: list[tuple[str, Metadata]],
+    encoding: str | None = None,
 ) -> Document:
-    """Build a Document; ``layers`` are (origin, metadata) pairs, highest precedence first."""
+    """Build a Document from bytes in input format ``fmt`` (text, markdown, html, pdf, email);
+    ``layers`` are (origin, metadata) pairs, highest precedence first."""
     if not raw.strip():
         raise Unreadable("empty file")
-    text = normalise_text(decode_bytes(raw, fmt))
+    digest = hashlib.sha256(raw).hexdigest()
+    if fmt == "pdf":
+        return _pdf_document(raw, source, layers, digest)
+    if fmt == "email":
+        return _email_document(raw, source, layers, digest)
+    return document_from_text(decode_bytes(raw, fmt, encoding), source, fmt, layers, digest)
+
+
+def document_from_text(
+    text: str, source: str, fmt: str, layers: list[tuple[str, Metadata]], content_hash: str
+) -> Document:
+    """Build a Document from decoded text in format text, markdown or html.
+
+    Text and Markdown are unwrapped; HTML is reduced to its main text.
+    """
+    text = normalise_text(text)
     if not text.strip():
         raise Unreadable("empty file")
     own: tuple[str, Metadata] = ("", {})
@@ -478,7 +639,56 @@ def document_from_bytes(
         own = ("html", page)
         if not text.strip():
             raise Unreadable("no visible text in HTML page")
-    merged, date_source = merge_metadata([*layers, own])
+    if fmt in UNWRAPPED_FORMATS:
+        text = unwrap_text(text)
+    return _document(source, text, fmt, [*layers, own], content_hash)
+
+
+def _pdf_document(raw: bytes, source: str, layers: list[tuple[str, Metadata]], digest: str) -> Document:
+    from claimtrack.pdf import PdfError, extract_pdf
+
+    try:
+        extracted = extract_pdf(raw)
+    except PdfError as exc:
+        raise Unreadable(str(exc)) from None
+    text = unwrap_text(normalise_text(extracted.text), typeset=True)
+    if not text.strip():
+        raise Unreadable("no text layer (scanned PDF?)")
+    return _document(source, text, "text", [*layers, ("pdf", checked_own_metadata(extracted.metadata))], digest)
+
+
+def _email_document(raw: bytes, source: str, layers: list[tuple[str, Metadata]], digest: str) -> Document:
+    from claimtrack.mail import MailError, parse_email
+
+    try:
+        message = parse_email(raw)
+    except MailError as exc:
+        raise Unreadable(str(exc)) from None
+    if message.quoted_lines_removed:
+        logger.info("%s: removed %d lines of quoted reply", source, message.quoted_lines_removed)
+    own = ("email", checked_own_metadata(message.metadata))
+    if message.is_html:
+        body, page = extract_html(normalise_text(message.text))
+        text, fmt, below = normalise_text(body), "html", [own, ("html", page)]
+    else:
+        text, fmt, below = unwrap_text(normalise_text(message.text)), "text", [own]
+    if not text.strip():
+        raise Unreadable("e-mail has no text of its own (only quoted reply)" if message.quoted_lines_removed else "empty e-mail")
+    return _document(source, text, fmt, [*layers, *below], digest)
+
+
+def checked_own_metadata(found: Mapping[str, Any]) -> Metadata:
+    """What a file says of itself, cleaned; a date that is not a date is left out, never guessed."""
+    metadata: Metadata = {}
+    for key in METADATA_KEYS:
+        value = normalise_date(found.get(key)) if key == "date" else clean_metadata_value(found.get(key))
+        if value:
+            metadata[key] = value
+    return metadata
+
+
+def _document(source: str, text: str, fmt: str, layers: list[tuple[str, Metadata]], content_hash: str) -> Document:
+    merged, date_source = merge_metadata(layers)
     return Document(
         source=source,
         text=text,
@@ -488,7 +698,7 @@ def document_from_bytes(
         url=merged.get("url"),
         date=merged.get("date"),
         date_source=date_source,
-        content_hash=hashlib.sha256(raw).hexdigest(),
+        content_hash=content_hash,
     )
 
 
