@@ -658,10 +658,10 @@ def _country_before(text: str, start: int, known: list[Span]) -> str | None:
 
 
 def _country_of_its(text: str, start: int, known: list[Span]) -> str | None:
-    """'Kazakhstan … and its Deputy Foreign Minister Roman Vasilenko': the last country named before 'its'."""
+    """'Kazakhstan, an ally of Russia, … and its Deputy Foreign Minister …': 'its' is the subject, the first country."""
     if not ITS_BEFORE.search(text, max(0, start - 6), start):
         return None
-    return next((span.country for span in reversed(known) if span.end <= start and span.kind == COUNTRY and span.country), None)
+    return next((span.country for span in known if span.end <= start and span.kind == COUNTRY and span.country), None)
 
 
 def _country_after(text: str, end: int, known: list[Span]) -> str | None:

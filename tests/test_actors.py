@@ -155,8 +155,8 @@ def test_people_take_their_country_from_the_sentence():
         ),
         "Yesterday, President Hassan Rouhani of Iran said foreign powers should leave.": (PERSON, "IR"),
         "Ricardo Rosselló Nevares, Puerto Rico's governor, announced his resignation.": (PERSON, "PR"),
-        "Kazakhstan does not want a new ‘Iron Curtain’, and its Deputy Foreign Minister Roman Vasilenko has "
-        "assured the press.": (PERSON, "KZ"),
+        "Kazakhstan, an ally of Russia, “does not want to find itself behind a new ‘Iron Curtain’, and its Deputy "
+        "Foreign Minister Roman Vasilenko has assured the German press.": (PERSON, "KZ"),
         "The firm said its chief executive Anna Berg would stay.": (PERSON, None),
     }
     for text, (kind, country) in cases.items():
