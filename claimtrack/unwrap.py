@@ -25,6 +25,7 @@ MAX_WRAP_WIDTH = 140  # wider lines are paragraphs written on one line each
 WIDTH_QUANTILE = 0.9  # the wrap width is taken from the longest lines, not the single longest
 MIN_FULL_LINES = 3  # a text needs this many full lines before it counts as wrapped
 MIN_FULL_SHARE = 0.5  # ...and this share of its inner lines must be full
+MIN_RUN_ON_SHARE = 0.3  # ...and this share must stop mid-sentence (prose, not a list of equal lines)
 FIT_SLACK_SHARE = 0.12  # proportional fonts (PDF): a line this close to the width is full
 MIN_CONTINUATION_SHARE = 0.5  # a line this long that stops mid-sentence runs on into a lowercase line
 TITLE_WORD_MIN = 3  # a title in capitals needs MIN_TITLE_WORDS words of at least this many letters
@@ -51,6 +52,7 @@ class WrapProfile:
     width: int
     inner_lines: int
     full_lines: int
+    run_on_lines: int = 0
 
     @property
     def wrapped(self) -> bool:
@@ -58,6 +60,7 @@ class WrapProfile:
             MIN_WRAP_WIDTH <= self.width <= MAX_WRAP_WIDTH
             and self.full_lines >= MIN_FULL_LINES
             and self.full_lines >= MIN_FULL_SHARE * self.inner_lines
+            and self.run_on_lines >= MIN_RUN_ON_SHARE * self.inner_lines
         )
 
 
@@ -102,7 +105,13 @@ def wrap_profile(lines: Sequence[str]) -> WrapProfile:
     lengths = sorted(len(line.rstrip()) for line, _ in inner)
     width = lengths[min(len(lengths) - 1, int(WIDTH_QUANTILE * len(lengths)))]
     full = sum(1 for line, following in inner if is_full(line, following, width))
-    return WrapProfile(width, len(inner), full)
+    run_on = sum(1 for line, following in inner if stops_mid_sentence(line, following))
+    return WrapProfile(width, len(inner), full, run_on)
+
+
+def stops_mid_sentence(line: str, following: str) -> bool:
+    """No final punctuation, and the next line does not start like a new sentence."""
+    return not FINAL_PUNCTUATION.search(line.rstrip()) and not starts_like_heading(following.strip())
 
 
 def is_full(line: str, following: str, width: int) -> bool:
@@ -273,7 +282,7 @@ def join_lines(line: str, following: str, vocabulary: frozenset[str], typeset: b
 
 def is_soft_hyphen(head: str, tail: str, vocabulary: frozenset[str], typeset: bool = False) -> bool:
     """Was the hyphen in ``head-`` + ``tail`` put there by the line break alone?"""
-    if not tail[0].islower() or "-" in head:
+    if not tail[0].islower() or "-" in head or head[0].isupper():
         return False
     last_piece = head.lower()
     if len(last_piece) < MIN_HYPHENATION_PIECE or len(tail) < MIN_HYPHENATION_PIECE:

@@ -1,0 +1,174 @@
+"""Unwrapping hard-wrapped text: real seeds and Wikinews articles, wrapped and unwrapped."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from claimtrack.models import Document
+from claimtrack.pipeline import segment
+from claimtrack.read import normalise_text
+from claimtrack.unwrap import is_hard_wrapped, unwrap_text
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+WIKINEWS = Path("/work/shared/corpora/wikinews.jsonl")
+MIN_SAME_SENTENCES = 0.98
+
+
+def seed_texts() -> list[tuple[str, str]]:
+    return [(path.name, normalise_text(path.read_text(encoding="utf-8"))) for path in sorted(SEEDS.glob("*.txt"))]
+
+
+def wikinews_texts() -> list[tuple[str, str]]:
+    with WIKINEWS.open(encoding="utf-8") as handle:
+        return [(record["id"], normalise_text(record["text"])) for record in map(json.loads, handle)]
+
+
+def hard_wrap(text: str, width: int) -> str:
+    """Every line of ``text`` wrapped as a mail client or a wire would, blank lines kept."""
+    return "\n".join(textwrap.fill(line, width) if line.strip() else line for line in text.split("\n"))
+
+
+def sentences(name: str, text: str) -> list[str]:
+    # textwrap drops the double spaces it breaks at, so spacing is not compared.
+    return [" ".join(sentence.text.split()) for sentence in segment(Document(name, text))]
+
+
+def same_sentence_share(texts: list[tuple[str, str]], width: int) -> float:
+    same = total = 0
+    for name, text in texts:
+        original = sentences(name, text)
+        unwrapped = sentences(name, unwrap_text(hard_wrap(text, width)))
+        kept = set(original)
+        same += min(len(original), sum(1 for sentence in unwrapped if sentence in kept))
+        total += max(len(original), len(unwrapped))
+    return same / total
+
+
+def test_texts_that_are_not_wrapped_come_out_unchanged():
+    for name, text in seed_texts() + wikinews_texts():
+        assert not is_hard_wrapped(text), name
+        assert unwrap_text(text) == text, name
+
+
+@pytest.mark.parametrize("width", [70, 60])
+def test_wrapped_seeds_and_wikinews_give_the_original_sentences(width):
+    texts = seed_texts() + wikinews_texts()[::3 if width == 60 else 1]
+    assert same_sentence_share(texts, width) >= MIN_SAME_SENTENCES
+
+
+def test_wrapping_would_break_sentences_without_unwrapping():
+    texts = seed_texts()
+    same_without = sum(
+        len(set(sentences(name, hard_wrap(text, 70))) & set(sentences(name, text))) for name, text in texts
+    ) / sum(len(sentences(name, text)) for name, text in texts)
+    assert same_without < 0.5  # the test above measures something real
+
+
+def test_seed_with_headings_keeps_them_on_their_own_lines():
+    name, text = seed_texts()[3]  # a blog post whose section titles sit right above their paragraphs
+    unwrapped = unwrap_text(hard_wrap(text, 70))
+    assert unwrapped.split("\n") == text.split("\n")[: len(unwrapped.split("\n"))]
+    assert "\nThe importance of Kazakhstan\nEver since the 1991 breakup" in unwrapped
+
+
+WIRE = """KAZAKHSTAN SAYS IT WILL NOT RECOGNISE BREAKAWAY REPUBLICS
+
+ALMATY, June 18
+
+Kazakhstan will not recognise the self-proclaimed republics in eastern
+Ukraine, President Kassym-Jomart Tokayev said on Friday, in a rare public
+break with the Kremlin at an economic forum in St Petersburg. The inter-
+national community has largely rejected the two entities, and analysts
+said the remarks would be heard in Moscow.
+
+Key points of the speech:
+- Kazakhstan respects the territorial integrity of Ukraine and of every
+  other member of the international community.
+- Trade with Russia will continue under the rules of the Eurasian
+  Economic Union.
+
+Country        Exports   Imports
+Russia         8.8       15.7
+China          7.6       10.5
+
+--
+Steppe Wire Service
+Almaty desk"""
+
+
+def test_wire_story_paragraphs_join_and_structure_stays():
+    lines = unwrap_text(WIRE).split("\n")
+    assert lines[0] == "KAZAKHSTAN SAYS IT WILL NOT RECOGNISE BREAKAWAY REPUBLICS"
+    assert "ALMATY, June 18" in lines
+    paragraph = next(line for line in lines if line.startswith("Kazakhstan will not"))
+    assert paragraph.endswith("analysts said the remarks would be heard in Moscow.")
+    assert "The international community" in paragraph  # mended: the text spells the word whole elsewhere
+    assert "Kassym-Jomart" in paragraph
+    assert "Key points of the speech:" in lines
+    assert (
+        "- Kazakhstan respects the territorial integrity of Ukraine and of every other member of the international community."
+        in lines
+    )
+    assert "- Trade with Russia will continue under the rules of the Eurasian Economic Union." in lines
+    assert "Country        Exports   Imports" in lines and "Russia         8.8       15.7" in lines
+    assert lines[-3:] == ["--", "Steppe Wire Service", "Almaty desk"]
+
+
+def test_joining_keeps_offsets_simple():
+    unwrapped = unwrap_text(WIRE)
+    # A join turns "\n" into " "; only the mended hyphen (with its break) and two list indents go.
+    assert len(unwrapped) == len(WIRE) - 2 - 2 * 2
+
+
+@pytest.mark.parametrize(
+    ("wrapped", "expected"),
+    [
+        ("long-\ntime", "long-time"),  # both halves are words here
+        ("Moscow-\nled", "Moscow-led"),  # a capitalised first half is a compound
+        ("street-to-\nstreet", "street-to-street"),  # a chain of hyphens is a compound
+        ("re-\nelection", "re-election"),  # too short a piece for a typesetter's break
+    ],
+)
+def test_real_hyphens_stay(wrapped, expected):
+    text = hard_wrap(
+        "Analysts say the long and difficult time of the war has led to a reset. " * 3, 60
+    ) + "\n" + _inside_a_paragraph(wrapped)
+    assert expected in unwrap_text(text, typeset=True)
+
+
+def test_typeset_hyphen_is_mended_only_in_typeset_text():
+    text = _inside_a_paragraph("govern-\nment")
+    assert "government" in unwrap_text(text, typeset=True)
+    assert "govern-ment" in unwrap_text(text)
+    assert "international" in unwrap_text(_inside_a_paragraph("inter-\nnational") + " The international one.")
+
+
+def _inside_a_paragraph(broken: str) -> str:
+    """``broken`` at a line break in the middle of a wrapped paragraph."""
+    first, second = broken.split("\n")
+    lead = "The decision reflected growing unease in the political elite about a"
+    lines = [
+        lead,
+        "war that has shaken trade across the region and the whole of Central",
+        f"Asia, where officials described the plan of the {first}",
+        f"{second} as a turning point for the relations with the Kremlin and",
+        "for the economic union that the two countries have built since 2015.",
+    ]
+    return "\n".join(lines)
+
+
+def test_short_lines_are_not_a_wrapped_text():
+    verse = "Roses are red\nViolets are blue\nSugar is sweet\nAnd so are you"
+    assert unwrap_text(verse) == verse
+    listing = "\n".join(f"Item {n}: a thing worth noting here" for n in range(10))
+    assert unwrap_text(listing) == listing
+
+
+def test_wide_and_narrow_columns_both_unwrap():
+    _, text = seed_texts()[2]
+    for width in (40, 120):
+        assert is_hard_wrapped(hard_wrap(text, width)), width
