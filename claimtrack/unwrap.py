@@ -23,7 +23,7 @@ from dataclasses import dataclass
 MIN_WRAP_WIDTH = 30  # narrower "columns" are lists or verse, not wrapped prose
 MAX_WRAP_WIDTH = 140  # wider lines are paragraphs written on one line each
 WIDTH_QUANTILE = 0.9  # the wrap width is taken from the longest lines, not the single longest
-MIN_FULL_LINES = 3  # a text needs this many full lines before it counts as wrapped
+MIN_FULL_LINES = 2  # a text needs this many full lines before it counts as wrapped
 MIN_FULL_SHARE = 0.5  # ...and this share of its inner lines must be full
 MIN_RUN_ON_SHARE = 0.3  # ...and this share must stop mid-sentence (prose, not a list of equal lines)
 FIT_SLACK_SHARE = 0.12  # proportional fonts (PDF): a line this close to the width is full
