@@ -40,7 +40,6 @@ from claimtrack.read import (
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 JSON_SUFFIXES = (".json",)
 CSV_SUFFIXES = (".csv",)
-COLLECTION_SUFFIXES = (*JSON_LINES_SUFFIXES, *JSON_SUFFIXES, *CSV_SUFFIXES)
 MAX_RECORD_BYTES = 50 * 1024 * 1024  # one record (line or CSV row) larger than this is refused
 READ_CHUNK_BYTES = 1024 * 1024
 CSV_SNIFF_CHARACTERS = 4096
@@ -55,10 +54,6 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 }
 ID_ALIASES = ("id", "_id", "uuid", "guid", "doc_id", "document_id", "article_id")
 RECORD_DATE_SOURCE = "record"
-
-
-def is_collection_name(name: str) -> bool:
-    return Path(name.lower()).suffix in COLLECTION_SUFFIXES
 
 
 def check_fields(fields: Mapping[str, str] | None) -> dict[str, str]:
