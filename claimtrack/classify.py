@@ -16,6 +16,10 @@ from claimtrack.models import BOILERPLATE, CLAIM, HEADING, QUESTION, Line
 MAX_INLINE_TITLE_WORDS = 10
 # ...and up to this long when it stands alone or opens the document (a headline).
 MAX_HEADLINE_WORDS = 25
+# No title is longer than this, whatever its words.
+MAX_TITLE_CHARACTERS = 300
+# A "sentence" longer than this is a run of text the splitter could not break (a table, a dump), not a claim.
+MAX_CLAIM_CHARACTERS = 3_000
 # A sentence this short with no lowercase content word ("Central Asia ?", "Yes.") says nothing.
 MAX_FRAGMENT_WORDS = 4
 # Call-to-action and disclaimer phrasing inside longer sentences is usually quoted, not junk.
@@ -49,6 +53,8 @@ def classify_sentence(
     sentence = text.strip()
     if not any(character.isalpha() for character in sentence):
         return BOILERPLATE, "no-text"
+    if len(sentence) > MAX_CLAIM_CHARACTERS:
+        return BOILERPLATE, "too-long"
     if line.heading:
         return HEADING, "markup"
     if is_title_line(line, line_index):
@@ -69,6 +75,8 @@ def classify_sentence(
 
 def is_title_line(line: Line, line_index: int) -> bool:
     """A whole line that ends without sentence punctuation and is short, or stands out as a headline."""
+    if len(line.text) > MAX_TITLE_CHARACTERS:  # also keeps a long line from being scanned per sentence
+        return False
     if FINAL_PUNCTUATION.search(line.text) or INNER_FULL_STOP.search(line.text):
         return False
     words = len(line.text.split())

@@ -118,12 +118,21 @@ def _country_code(text: str) -> str:
 @app.command()
 def ingest(
     ctx: typer.Context,
-    paths: Annotated[list[str], typer.Argument(help="Files, folders (recursive) or - for standard input.")],
+    paths: Annotated[
+        Optional[list[str]],
+        typer.Argument(help="Files, folders (recursive), web addresses, or - for standard input."),
+    ] = None,
     title: Annotated[Optional[str], typer.Option(help="Title of the documents named.")] = None,
     publisher: Annotated[Optional[str], typer.Option(help="Publisher of the documents named.")] = None,
     url: Annotated[Optional[str], typer.Option(help="URL of the documents named.")] = None,
     date: Annotated[Optional[str], typer.Option(help="Publication date, YYYY-MM-DD.")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes for the CPU stages.")] = 1,
+    urls_file: Annotated[Optional[Path], typer.Option(help="A file of web addresses to fetch, one per line.")] = None,
+    text_field: Annotated[Optional[str], typer.Option(help="Collections: the field holding the text.")] = None,
+    title_field: Annotated[Optional[str], typer.Option(help="Collections: the field holding the title.")] = None,
+    date_field: Annotated[Optional[str], typer.Option(help="Collections: the field holding the date.")] = None,
+    url_field: Annotated[Optional[str], typer.Option(help="Collections: the field holding the URL.")] = None,
+    publisher_field: Annotated[Optional[str], typer.Option(help="Collections: the field holding the publisher.")] = None,
     threshold: Annotated[
         Optional[float],
         typer.Option(help="Similarity (0-100, rapidfuzz ratio) at which two sentences are one claim; default 80."),
@@ -132,6 +141,13 @@ def ingest(
 ) -> None:
     """Read documents, find their claims and store them; unchanged files are skipped."""
     from .pipeline import ingest as run_ingest
+    from .read import read_url_list
+
+    paths = [*(paths or []), *(read_url_list(urls_file) if urls_file else [])]
+    if not paths:
+        raise InputError("nothing to ingest: name files, folders, web addresses, - or --urls-file")
+    named_fields = dict(text=text_field, title=title_field, date=date_field, url=url_field, publisher=publisher_field)
+    fields = {key: value for key, value in named_fields.items() if value}
 
     if date and not re.match(r"^\d{4}-\d{2}-\d{2}$", date):
         raise InputError(f"--date takes YYYY-MM-DD, not {date!r}")
@@ -150,7 +166,8 @@ def ingest(
             progress.update(task, advance=1, description=f"{status}: {Path(source).name}"[:60])
 
         report = run_ingest(
-            paths, store, overrides=overrides, workers=max(1, workers), threshold=threshold, on_document=advance
+            paths, store, overrides=overrides, fields=fields, workers=max(1, workers), threshold=threshold,
+            on_document=advance,
         )
     if as_json:
         render.print_json(report.as_dict())
@@ -441,6 +458,18 @@ def actors_load(
             Actor(entry["name"], _kind(entry.get("kind") or "person"), _country_code(country) if country else None, set(aliases))
         )
     render.console().print(f"set {len(entries)} actors from {path}")
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8001,
+    host: Annotated[str, typer.Option(help="Address to bind; 0.0.0.0 exposes the database to the network.")] = "127.0.0.1",
+) -> None:
+    """Browse the claims in a web page (Datasette; pip install 'claimtrack[serve]')."""
+    from .serve import serve as run_server
+
+    run_server(ctx.obj["db"], host, port)
 
 
 def _kind(kind: str) -> str:

@@ -20,8 +20,8 @@ import httpx
 
 from claimtrack import __version__
 
-PROJECT_URL = "https://github.com/claimtrack/claimtrack"
-USER_AGENT = f"claimtrack/{__version__} (+{PROJECT_URL})"
+PROJECT_URL = "a command-line claim tracker"
+USER_AGENT = f"claimtrack/{__version__} ({PROJECT_URL})"
 ROBOTS_AGENT = "claimtrack"  # the product token robots.txt rules name
 CONNECT_TIMEOUT_SECONDS = 10.0
 READ_TIMEOUT_SECONDS = 30.0

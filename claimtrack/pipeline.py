@@ -127,6 +127,7 @@ def ingest(
     store: Store,
     *,
     overrides: dict[str, str] | None = None,
+    fields: dict[str, str] | None = None,
     workers: int = 1,
     threshold: float | None = None,
     on_document: Callable[[str, str], None] | None = None,
@@ -136,7 +137,7 @@ def ingest(
     clusterer = StoreClusterer() if threshold is None else StoreClusterer(threshold)
     book = actors.ActorBook(store.known_actors())
     notify = on_document or (lambda source, status: None)
-    for item in _processed(iter_documents(paths, overrides), store, report, workers, notify):
+    for item in _processed(iter_documents(paths, overrides, fields), store, report, workers, notify):
         if isinstance(item, ReadFailure):
             report.failed.append({"source": item.source, "reason": item.reason})
             notify(item.source, "failed")
@@ -156,13 +157,24 @@ def ingest(
 
 
 def _resolve_actors(processed: ProcessedDocument, book: actors.ActorBook):
-    """Canonical actors for the document's mentions, and every alias of each actor it names."""
+    """Canonical actors for the document's mentions, and every alias of each actor it names.
+
+    Names are settled after the whole document is resolved: a full name met late in the
+    document renames the actor that an earlier bare surname created.
+    """
     resolved = {
         position: actors.resolve_actors(mentions, book) for position, mentions in processed.actors.items()
     }
-    named = {mention.name for mentions in resolved.values() for mention in mentions}
-    book_actors = {actor.name: actor for actor in book.actors if actor.name in named}
-    return dataclasses.replace(processed, actors=resolved), book_actors
+    named: dict[str, actors.Actor] = {}
+    for position, mentions in resolved.items():
+        settled = []
+        for mention in mentions:
+            actor = book.find(mention) or actors.Actor(mention.name, mention.kind, mention.country, set())
+            actor.aliases |= actors.aliases_of(mention)
+            named[actor.name] = actor
+            settled.append(dataclasses.replace(mention, name=actor.name, country=actor.country))
+        resolved[position] = settled
+    return dataclasses.replace(processed, actors=resolved), named
 
 
 def _processed(

@@ -113,7 +113,7 @@ def test_html_page_becomes_a_document_named_by_its_address(site):
     assert SEED_PARAGRAPH in document.text and "Home" not in document.text
     assert (document.publisher, document.date, document.format) == ("Geopolitical Monitor", "2022-06-21", "html")
     assert server.requests[0] == ("/robots.txt", USER_AGENT)
-    assert USER_AGENT.startswith(f"claimtrack/{__version__} (+https://")
+    assert USER_AGENT.startswith(f"claimtrack/{__version__} (")
 
 
 def test_redirect_is_followed_and_the_final_address_kept_as_url(site):
