@@ -7,6 +7,100 @@ rewritten.
 
 from __future__ import annotations
 
+# ---- pieces of the views of migration 2 ---------------------------------------------
+
+# Dates are YYYY, YYYY-MM, YYYY-MM-DD or partial (--MM, --MM-DD); year and month only for full ones.
+YEAR_OF = "CASE WHEN {d} GLOB '[0-9][0-9][0-9][0-9]*' THEN substr({d}, 1, 4) END"
+MONTH_OF = "CASE WHEN {d} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]*' THEN substr({d}, 1, 7) END"
+
+
+def _names_of(role_clause: str, column: str) -> str:
+    """A JSON array of the distinct actor `column` values of claim s, or NULL when none."""
+    return (
+        f"(SELECT nullif(json_group_array({column}), '[]') FROM ("
+        f"SELECT DISTINCT a.{column} FROM sentence_actors sa JOIN actors a ON a.id = sa.actor_id "
+        f"WHERE sa.sentence_id = s.id AND a.{column} IS NOT NULL {role_clause} ORDER BY a.{column}))"
+    )
+
+
+VIEWS_SQL = f"""
+CREATE VIEW claims_view AS
+SELECT s.id AS claim_id,
+       s.text,
+       {_names_of("", "country")} AS countries,
+       {_names_of("", "name")} AS actors,
+       s.date,
+       coalesce(c.sources_count, 1) AS sources_count,
+       coalesce(c.size, 1) AS cluster_size,
+       d.source,
+       d.title,
+       d.publisher,
+       {_names_of("AND sa.role = 'speaker'", "name")} AS speakers,
+       {YEAR_OF.format(d="s.date")} AS year,
+       d.date AS doc_date,
+       s.cluster_id,
+       d.url,
+       s.document_id,
+       s.position
+FROM sentences s
+JOIN documents d ON d.id = s.document_id
+LEFT JOIN clusters c ON c.id = s.cluster_id
+WHERE s.kind = 'claim';
+
+CREATE VIEW clusters_view AS
+SELECT c.id AS cluster_id,
+       r.text,
+       c.size,
+       c.sources_count,
+       c.first_seen,
+       c.last_seen,
+       d.source AS first_source,
+       d.title AS first_title,
+       (SELECT count(*) FROM variants v
+        WHERE v.a_id IN (SELECT id FROM sentences WHERE cluster_id = c.id)
+           OR v.b_id IN (SELECT id FROM sentences WHERE cluster_id = c.id)) AS variants,
+       c.representative_id AS representative_claim_id
+FROM clusters c
+JOIN sentences r ON r.id = c.representative_id
+JOIN documents d ON d.id = r.document_id;
+
+CREATE VIEW variants_view AS
+SELECT v.kind,
+       v.a_value,
+       v.b_value,
+       a.text AS a_text,
+       b.text AS b_text,
+       round(v.similarity, 3) AS similarity,
+       da.source AS a_source,
+       db.source AS b_source,
+       v.a_id AS a_claim_id,
+       v.b_id AS b_claim_id
+FROM variants v
+JOIN sentences a ON a.id = v.a_id
+JOIN sentences b ON b.id = v.b_id
+JOIN documents da ON da.id = a.document_id
+JOIN documents db ON db.id = b.document_id;
+
+CREATE VIEW actor_timeline AS
+SELECT a.name AS actor,
+       a.kind AS actor_kind,
+       a.country,
+       sa.role,
+       coalesce(s.date, d.date) AS date,
+       {MONTH_OF.format(d="coalesce(s.date, d.date)")} AS month,
+       s.text,
+       d.source,
+       d.title,
+       s.id AS claim_id,
+       sa.surface AS named_as
+FROM sentence_actors sa
+JOIN actors a ON a.id = sa.actor_id
+JOIN sentences s ON s.id = sa.sentence_id
+JOIN documents d ON d.id = s.document_id
+WHERE s.kind = 'claim';
+"""
+
+
 MIGRATIONS: list[str] = [
     # 1: documents, sentences, clusters, actors, dates, full-text index.
     """
@@ -127,6 +221,8 @@ MIGRATIONS: list[str] = [
     LEFT JOIN clusters c ON c.id = s.cluster_id
     WHERE s.kind = 'claim';
     """,
+    # 2: views that read well in Datasette (claimtrack serve).
+    VIEWS_SQL,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,4 +1,5 @@
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -6,6 +7,7 @@ from claimtrack.actors import Actor
 from claimtrack.cluster import StoreClusterer
 from claimtrack.errors import DatabaseError
 from claimtrack.models import CLAIM, HEADING, ActorMention, Document, ProcessedDocument, Sentence
+from claimtrack.schema import SCHEMA_VERSION
 from claimtrack.store import Filters, open_store
 
 SHARED = "Moscow had every opportunity to make the Central Asian nations gravitate toward it of their own accord."
@@ -41,7 +43,7 @@ def write(store, item):
 
 
 def test_a_new_database_has_the_current_schema_version(store):
-    assert store.schema_version() == 1
+    assert store.schema_version() == SCHEMA_VERSION
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
@@ -141,3 +143,19 @@ def test_another_programs_database_is_not_taken_over(tmp_path):
     conn.close()
     with pytest.raises(DatabaseError, match="not claimtrack's"):
         open_store(path)
+
+
+def test_a_database_of_schema_version_1_is_migrated_in_place(tmp_path):
+    """tests/data/schema_v1.db: the seeds as ingested by claimtrack with schema version 1."""
+    path = tmp_path / "old.db"
+    path.write_bytes((Path(__file__).parent / "data" / "schema_v1.db").read_bytes())
+    store = open_store(path)
+    assert store.schema_version() == SCHEMA_VERSION > 1
+    assert store.stats()["documents"] == 5
+    tokayev = store.search('"tokayev"*', Filters(), 100, every_appearance=True)
+    assert len({hit["source"] for hit in tokayev}) == 5
+    views = {row[0] for row in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+    assert {"claims_view", "clusters_view", "variants_view", "actor_timeline"} <= views
+    assert store.conn.execute("SELECT count(*) FROM claims_view WHERE countries LIKE '%KZ%'").fetchone()[0] > 40
+    store.close()
+    assert open_store(path).schema_version() == SCHEMA_VERSION
