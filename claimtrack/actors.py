@@ -819,6 +819,8 @@ class ActorBook:
         self.actors: list[Actor] = []
         self._by_surname: dict[str, list[Actor]] = {}
         self._by_kind_and_name: dict[tuple[str, str], list[Actor]] = {}  # non-people; their names never change
+        self._keys: dict[str, str] = {}  # name -> its folded lookup key, as names recur in every document
+        self._same_people: dict[tuple, bool] = {}  # same_actor of two people, by (name, country) of each
         for actor in actors:
             self._add(actor)
 
@@ -826,20 +828,40 @@ class ActorBook:
         actor.aliases.add(actor.name)
         self.actors.append(actor)
         if actor.kind == PERSON:
-            self._by_surname.setdefault(_skeleton(person_key(actor.name)), []).append(actor)
+            self._by_surname.setdefault(self._surname_key(actor.name), []).append(actor)
         else:
-            self._by_kind_and_name.setdefault((actor.kind, _fold_key(actor.name)), []).append(actor)
+            self._by_kind_and_name.setdefault((actor.kind, self._name_key(actor.name)), []).append(actor)
         return actor
 
     def find(self, mention: ActorMention) -> Actor | None:
         """The known actor a mention names: the first added that ``same_actor`` accepts."""
         if mention.kind != PERSON:
-            namesakes = self._by_kind_and_name.get((mention.kind, _fold_key(mention.name)), [])
-            return next((actor for actor in namesakes if same_actor(actor, mention)), None)
-        candidates = [a for a in self._by_surname.get(_skeleton(person_key(mention.name)), []) if same_actor(a, mention)]
+            # Namesakes share kind and folded name, so same_actor only has the countries left to check.
+            namesakes = self._by_kind_and_name.get((mention.kind, self._name_key(mention.name)), [])
+            return next((a for a in namesakes if not (a.country and mention.country and a.country != mention.country)), None)
+        candidates = [a for a in self._by_surname.get(self._surname_key(mention.name), []) if self._same_person(a, mention)]
         if not candidates:
             return None
         return max(candidates, key=lambda actor: (actor.country == mention.country, len(actor.aliases)))
+
+    def _name_key(self, name: str) -> str:
+        key = self._keys.get(name)
+        if key is None:
+            key = self._keys[name] = _fold_key(name)
+        return key
+
+    def _surname_key(self, name: str) -> str:
+        key = self._keys.get("\0" + name)
+        if key is None:
+            key = self._keys["\0" + name] = _skeleton(person_key(name))
+        return key
+
+    def _same_person(self, actor: Actor, mention: ActorMention) -> bool:
+        pair = (actor.name, actor.country, mention.name, mention.country)
+        same = self._same_people.get(pair)
+        if same is None:
+            same = self._same_people[pair] = same_actor(actor, mention)
+        return same
 
     def resolve(self, mention: ActorMention) -> ActorMention:
         name = clean_person_name(mention.name) if mention.kind == PERSON else mention.name

@@ -10,9 +10,8 @@ candidates stay prepared in a bounded cache, as popular claims recur).
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
@@ -20,8 +19,6 @@ from . import dedupe
 from .store import Store
 
 PREPARED_CACHE_SIZE = 20_000  # stored claims kept prepared between documents
-MIN_SINGLE_KEY_OVERLAP = 0.5  # a candidate sharing one band key only is verified if this share of words is common
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(slots=True)
@@ -29,6 +26,27 @@ class _Candidate:
     text: str
     cluster_id: int
     shared_keys: int = 0
+    same_end: bool = False  # an opening or closing key in common
+
+
+@dataclass(slots=True)
+class _Assignment:
+    """What one ``assign`` call decided, written to the store at its end."""
+
+    next_cluster_id: int  # new clusters are numbered from here
+    cluster_of: dict[int, int] = field(default_factory=dict)  # claim -> its cluster when it was placed
+    merged_into: dict[int, int] = field(default_factory=dict)  # clusters merged, to the cluster that took them
+    first_new_cluster: int = 0
+    key_rows: list[tuple[int, int]] = field(default_factory=list)  # (key, claim) for the key index
+
+    def new_cluster(self) -> int:
+        self.next_cluster_id += 1
+        return self.next_cluster_id - 1
+
+    def current(self, cluster_id: int) -> int:
+        while cluster_id in self.merged_into:
+            cluster_id = self.merged_into[cluster_id]
+        return cluster_id
 
 
 class StoreClusterer:
@@ -37,67 +55,108 @@ class StoreClusterer:
         self.cache_size = cache_size
         self.candidates_checked = 0
         self._prepared: OrderedDict[str, dedupe.Prepared] = OrderedDict()  # by text: ids can be reused
+        self._ready: dict[str, dedupe.Keyed] = {}  # keyed by a worker, waiting for their claims to be stored
 
-    def assign(self, store: Store, claim_ids: list[int]) -> None:
-        """Put each new claim in a cluster, merging clusters it bridges; record variants."""
+    def expect(self, ready: dict[str, dedupe.Keyed]) -> None:
+        """The next document's claims, already prepared and keyed (in a worker process), by text."""
+        self._ready = dict(ready)
+
+    def assign(self, store: Store, claim_ids: list[int], *, one_new_document: bool = True) -> None:
+        """Put each new claim in a cluster, merging clusters it bridges; record variants.
+
+        A claim whose twin (``dedupe.twin_key``) is clustered takes the twin's cluster and adds no
+        keys. ``one_new_document``: the claims are all of one document just inserted, so clusters
+        they join grow incrementally instead of being re-read.
+        """
         claims = store.claim_texts(claim_ids)
-        prepared = {claim_id: dedupe.prepare(text) for claim_id, text in claims}
-        keys = {claim_id: dedupe.candidate_keys(p.match) for claim_id, p in prepared.items()}
-        stored_by_key = _by_key(store.candidates(sorted({k for ks in keys.values() for k in ks})))
+        ready = {claim_id: self._ready.pop(text, None) or dedupe.keyed(text) for claim_id, text in claims}
+        stored_twins = store.twin_clusters(sorted({r.twin for r in ready.values()}))
+        roots = _twin_roots(claims, ready, stored_twins)
+        stored_by_key = _by_key(store.candidates(sorted({k for i in roots.values() for k in ready[i].keys})))
         texts = dict(claims)
-        merged_into: dict[int, int] = {}  # clusters merged during this call, to the cluster that took them
+        plan = _Assignment(store.next_cluster_id())
+        plan.first_new_cluster = plan.next_cluster_id
         new_by_key: dict[int, list[int]] = {}  # this call's claims already clustered, by key
-        cluster_of: dict[int, int] = {}
-        touched: set[int] = set()
         for claim_id, text in claims:
-            candidates = self._candidates(keys[claim_id], stored_by_key, new_by_key, texts, cluster_of)
-            same: set[int] = set()
-            for other_id, candidate in candidates.items():
-                cluster = _current(candidate.cluster_id, merged_into)
-                if cluster in same:
-                    continue
-                if candidate.shared_keys == 1 and not _enough_common_words(text, candidate.text):
-                    continue
-                verdict = self._compare(prepared[claim_id], text, other_id, candidate.text, prepared)
-                if verdict.kind == dedupe.SAME:
-                    same.add(cluster)
-                elif verdict.kind == dedupe.VARIANT:
-                    store.add_variant(
-                        claim_id, other_id, verdict.variant, verdict.a_value, verdict.b_value, verdict.score
-                    )
-            cluster = store.join_cluster(claim_id, same)
-            for other in same - {cluster}:
-                merged_into[other] = cluster
-            if same:
-                touched.add(cluster)
-            cluster_of[claim_id] = cluster
-            for key in keys[claim_id]:
+            keyed = ready[claim_id]
+            if keyed.twin in stored_twins:
+                plan.cluster_of[claim_id] = stored_twins[keyed.twin]
+                continue
+            if roots[keyed.twin] != claim_id:
+                plan.cluster_of[claim_id] = plan.cluster_of[roots[keyed.twin]]
+                continue
+            candidates = self._candidates(keyed.keys, stored_by_key, new_by_key, texts, plan.cluster_of)
+            same = self._same_clusters(store, claim_id, keyed, candidates, plan, ready)
+            plan.cluster_of[claim_id] = self._join(store, same, plan)
+            for key in keyed.keys:
                 new_by_key.setdefault(key, []).append(claim_id)
-            store.add_match_keys(claim_id, keys[claim_id])
-        store.refresh_clusters(_current(c, merged_into) for c in touched)
-        self._remember({text: prepared[claim_id] for claim_id, text in claims})
+            plan.key_rows += [(key, claim_id) for key in (*keyed.keys, keyed.twin)]
+        self._write(store, plan, one_new_document)
+        self._remember({text: ready[claim_id].prepared for claim_id, text in claims})
 
     def reassign(self, store: Store, claim_ids: list[int]) -> None:
         """Cluster again claims whose cluster lost a member (a document was replaced)."""
         store.clear_clusters(claim_ids)
-        self.assign(store, claim_ids)
+        self.assign(store, claim_ids, one_new_document=False)
+
+    def _same_clusters(self, store, claim_id, keyed, candidates, plan, ready) -> set[int]:
+        """Clusters of the candidates that are the same claim; variants are recorded on the way."""
+        same: set[int] = set()
+        for other_id, candidate in candidates.items():
+            cluster = plan.current(candidate.cluster_id)
+            if cluster in same or not dedupe.worth_comparing(candidate.shared_keys, candidate.same_end):
+                continue
+            other = ready[other_id].prepared if other_id in ready else self._cached(candidate.text)
+            self.candidates_checked += 1
+            verdict = dedupe.compare(keyed.prepared, other, self.threshold)
+            if verdict.kind == dedupe.SAME:
+                same.add(cluster)
+            elif verdict.kind == dedupe.VARIANT:
+                store.add_variant(claim_id, other_id, verdict.variant, verdict.a_value, verdict.b_value, verdict.score)
+        return same
+
+    def _join(self, store: Store, same: set[int], plan: _Assignment) -> int:
+        """The cluster of a claim that is the same as `same`: a new one, or their union."""
+        if not same:
+            return plan.new_cluster()
+        cluster = min(same)
+        for other in sorted(same - {cluster}):
+            plan.merged_into[other] = cluster
+            if other < plan.first_new_cluster:
+                store.merge_cluster(other, into=cluster)
+        return cluster
+
+    def _write(self, store: Store, plan: _Assignment, one_new_document: bool) -> None:
+        final = {claim_id: plan.current(cluster) for claim_id, cluster in plan.cluster_of.items()}
+        members: dict[int, list[int]] = {}
+        for claim_id, cluster in sorted(final.items()):
+            members.setdefault(cluster, []).append(claim_id)
+        created = {c: ids for c, ids in members.items() if c >= plan.first_new_cluster}
+        grown = {c: ids for c, ids in members.items() if c < plan.first_new_cluster}
+        store.add_clusters([(cluster, ids[0], len(ids)) for cluster, ids in created.items()])
+        store.set_clusters([(cluster, claim_id) for claim_id, cluster in final.items()])
+        store.add_match_keys(plan.key_rows)
+        merged = {plan.current(c) for c in plan.merged_into}
+        if one_new_document:
+            store.grow_clusters([(c, ids[0], len(ids)) for c, ids in grown.items() if c not in merged])
+            store.refresh_clusters(merged & grown.keys())
+        else:
+            store.refresh_clusters(members)
 
     def _candidates(self, keys, stored_by_key, new_by_key, texts, cluster_of) -> dict[int, _Candidate]:
         """Claims sharing a key with this one, stored or clustered earlier in this call."""
         found: dict[int, _Candidate] = {}
         for key in keys:
+            anchor = dedupe.is_anchor(key)
             for other_id, text, cluster_id in stored_by_key.get(key, ()):
-                found.setdefault(other_id, _Candidate(text, cluster_id)).shared_keys += 1
+                candidate = found.setdefault(other_id, _Candidate(text, cluster_id))
+                candidate.shared_keys += 1
+                candidate.same_end |= anchor
             for other_id in new_by_key.get(key, ()):
-                found.setdefault(other_id, _Candidate(texts[other_id], cluster_of[other_id])).shared_keys += 1
+                candidate = found.setdefault(other_id, _Candidate(texts[other_id], cluster_of[other_id]))
+                candidate.shared_keys += 1
+                candidate.same_end |= anchor
         return found
-
-    def _compare(self, prepared: dedupe.Prepared, text: str, other_id: int, other_text: str, batch) -> dedupe.Verdict:
-        self.candidates_checked += 1
-        if other_text == text:
-            return dedupe.compare(prepared, prepared, self.threshold)
-        other = batch.get(other_id) or self._cached(other_text)
-        return dedupe.compare(prepared, other, self.threshold)
 
     def _cached(self, text: str) -> dedupe.Prepared:
         found = self._prepared.get(text)
@@ -117,13 +176,14 @@ class StoreClusterer:
             self._prepared.popitem(last=False)
 
 
-def _enough_common_words(a: str, b: str) -> bool:
-    """A cheap necessary condition for the same claim, for candidates that share one blocking key only.
-
-    Symmetric in a and b, so clusters stay independent of order.
-    """
-    words_a, words_b = set(_WORD.findall(a.casefold())), set(_WORD.findall(b.casefold()))
-    return len(words_a & words_b) >= MIN_SINGLE_KEY_OVERLAP * min(len(words_a), len(words_b))
+def _twin_roots(claims, ready, stored_twins) -> dict[int, int]:
+    """For each twin key not yet stored, the first of this call's claims that has it."""
+    roots: dict[int, int] = {}
+    for claim_id, _ in claims:
+        twin = ready[claim_id].twin
+        if twin not in stored_twins:
+            roots.setdefault(twin, claim_id)
+    return roots
 
 
 def _by_key(rows) -> dict[int, list[tuple[int, str, int]]]:
@@ -131,12 +191,6 @@ def _by_key(rows) -> dict[int, list[tuple[int, str, int]]]:
     for key, sentence_id, text, cluster_id in rows:
         grouped.setdefault(key, []).append((sentence_id, text, cluster_id))
     return grouped
-
-
-def _current(cluster_id: int, merged_into: dict[int, int]) -> int:
-    while cluster_id in merged_into:
-        cluster_id = merged_into[cluster_id]
-    return cluster_id
 
 
 def with_similarity(cluster: dict) -> dict:

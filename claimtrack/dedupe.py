@@ -20,11 +20,13 @@ from __future__ import annotations
 import re
 import unicodedata
 import struct
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from hashlib import blake2b, shake_128
 from typing import Protocol
 
+import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
@@ -54,6 +56,10 @@ LSH_ROWS = 3
 MIN_BAND_WORDS = 2  # a band whose row minima all come from one word would block every sentence with that word
 PREFIX_KEY_WORDS = 5  # content words of the opening that make the prefix key
 PREFIX_KEY_BAND = 15  # band number reserved for the prefix key (bands are 0..LSH_BANDS-1)
+SUFFIX_KEY_BAND = 13  # band number reserved for the key of the closing content words
+TWIN_KEY_BAND = 14  # band number reserved for the twin key: sentences that prepare to the very same words
+PREPARED_CACHE_SIZE = 20_000  # stored sentences a Clusterer keeps prepared (popular claims recur)
+MIN_SHARED_KEYS = 2  # candidates sharing fewer keys, and neither their opening nor closing words, are not compared
 _BAND_SHIFT = 59  # band number in the top bits; the whole key stays below 2**63
 
 # Each content word is hashed once with SHAKE-128; the digest is cut into one 32-bit hash per
@@ -191,15 +197,53 @@ def candidate_keys(match: str) -> list[int]:
     content = _content_words(match.split())
     if not content:
         return [_prefix_key(match.split())] if match else []
-    rows_per_word = [_ROW_HASHES.unpack(shake_128(w.encode()).digest(_ROW_HASHES.size)) for w in set(content)]
-    minima = [min(zip(column, range(len(column)))) for column in zip(*rows_per_word)]
+    words = set(content)
+    digests = b"".join([shake_128(w.encode()).digest(_ROW_HASHES.size) for w in words])
+    table = np.frombuffer(digests, dtype="<u4").reshape(len(words), LSH_BANDS * LSH_ROWS)
+    values = table.min(axis=0).tolist()
+    owners = table.argmin(axis=0).tolist()  # which word gave each row's minimum
     keys = []
     for band in range(LSH_BANDS):
-        rows = minima[band * LSH_ROWS : (band + 1) * LSH_ROWS]
-        if len({word for _, word in rows}) >= MIN_BAND_WORDS:
-            keys.append((band << _BAND_SHIFT) | _fold_to_band([value for value, _ in rows]))
+        rows = slice(band * LSH_ROWS, (band + 1) * LSH_ROWS)
+        if len(set(owners[rows])) >= MIN_BAND_WORDS:
+            keys.append((band << _BAND_SHIFT) | _fold_to_band(values[rows]))
+    if len(content) > PREFIX_KEY_WORDS:
+        keys.append(_end_key(SUFFIX_KEY_BAND, content[-PREFIX_KEY_WORDS:]))
     keys.append(_prefix_key(content))
     return keys
+
+
+def is_anchor(key: int) -> bool:
+    """Whether a key comes from a sentence's opening or closing words (not from a MinHash band)."""
+    return key >> _BAND_SHIFT in (PREFIX_KEY_BAND, SUFFIX_KEY_BAND)
+
+
+def twin_key(prepared: Prepared) -> int:
+    """A key shared only by sentences that prepare identically (same words as written, same cut).
+
+    ``compare`` cannot tell such twins apart, so a twin can take its twin's cluster without
+    being compared with anything: clusters stay the connected components of SAME pairs.
+    """
+    identity = (" ".join(prepared.words) + ("\u2026" if prepared.truncated else "")).encode()
+    digest = int.from_bytes(blake2b(identity, digest_size=8, person=b"twin").digest(), "little")
+    return (TWIN_KEY_BAND << _BAND_SHIFT) | (digest & ((1 << _BAND_SHIFT) - 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Keyed:
+    """A sentence ready for clustering: prepared, its blocking keys and its twin key.
+
+    A pure function of the text, so worker processes can make it.
+    """
+
+    prepared: Prepared
+    keys: tuple[int, ...]
+    twin: int
+
+
+def keyed(text: str) -> Keyed:
+    prepared = prepare(text)
+    return Keyed(prepared, tuple(candidate_keys(prepared.match)), twin_key(prepared))
 
 
 def compare(a: str | Prepared, b: str | Prepared, threshold: float = DEFAULT_THRESHOLD) -> Verdict:
@@ -227,11 +271,20 @@ def compare(a: str | Prepared, b: str | Prepared, threshold: float = DEFAULT_THR
     return _judge_differences(pa, pb, a_end, b_end, score, threshold)
 
 
+def worth_comparing(shared_keys: int, same_end: bool) -> bool:
+    """Whether two sentences sharing `shared_keys` keys are compared (`same_end`: an anchor key among them).
+
+    One band in common is mostly a chance collision on common words; the same opening or
+    closing words are not.
+    """
+    return shared_keys >= MIN_SHARED_KEYS or same_end
+
+
 class KeyIndex(Protocol):
     """Where candidate keys live: in memory here, a SQL table in the store."""
 
-    def lookup(self, keys: Sequence[int]) -> Iterable[tuple[int, str]]:
-        """Each sentence sharing at least one key, once: (sentence_id, text as written)."""
+    def lookup(self, keys: Sequence[int]) -> Iterable[tuple[int, str, int]]:
+        """Each sentence sharing at least one key, once: (sentence_id, text as written, keys shared)."""
         ...
 
     def add(self, sentence_id: int, text: str, keys: Sequence[int]) -> None:
@@ -246,16 +299,16 @@ class MemoryKeyIndex:
         self._ids_by_key: dict[int, int | list[int]] = {}
         self._texts: dict[int, str] = {}
 
-    def lookup(self, keys: Sequence[int]) -> Iterator[tuple[int, str]]:
-        seen: set[int] = set()
+    def lookup(self, keys: Sequence[int]) -> Iterator[tuple[int, str, int]]:
+        shared: dict[int, int] = {}
         for key in keys:
             held = self._ids_by_key.get(key)
             if held is None:
                 continue
             for sentence_id in held if isinstance(held, list) else (held,):
-                if sentence_id not in seen:
-                    seen.add(sentence_id)
-                    yield sentence_id, self._texts[sentence_id]
+                shared[sentence_id] = shared.get(sentence_id, 0) + 1
+        for sentence_id, count in shared.items():
+            yield sentence_id, self._texts[sentence_id], count
 
     def add(self, sentence_id: int, text: str, keys: Sequence[int]) -> None:
         self._texts[sentence_id] = text
@@ -277,7 +330,11 @@ class VariantLink:
 
 
 class Clusterer:
-    """Assigns sentences to clusters: the connected components of verified SAME pairs."""
+    """Assigns sentences to clusters: the connected components of verified SAME pairs.
+
+    A sentence whose twin (``twin_key``) was added before joins the twin's cluster and
+    leaves no keys: repeated copies are never compared with one another.
+    """
 
     def __init__(self, index: KeyIndex | None = None, threshold: float = DEFAULT_THRESHOLD) -> None:
         self.index: KeyIndex = index if index is not None else MemoryKeyIndex()
@@ -285,21 +342,31 @@ class Clusterer:
         self.variants: list[VariantLink] = []
         self.candidates_checked = 0
         self._parent: dict[int, int] = {}  # only sentences that were merged; the rest are their own root
+        self._twins: dict[int, int] = {}  # twin key -> the first sentence with it
+        self._prepared: OrderedDict[int, Prepared] = OrderedDict()  # recently added or compared, by id
 
-    def add(self, sentence_id: int, text: str) -> int:
+    def add(self, sentence_id: int, text: str, ready: Keyed | None = None) -> int:
         """Add a sentence, merge it with every SAME candidate, record variants; return its cluster."""
-        prepared = prepare(text)
-        keys = candidate_keys(prepared.match)
-        for other_id, other_text in self.index.lookup(keys):
+        ready = ready or keyed(text)
+        twin = self._twins.get(ready.twin)
+        if twin is not None:
+            self._union(sentence_id, twin)
+            return self.find(sentence_id)
+        self._twins[ready.twin] = sentence_id
+        same_end = {other_id for other_id, _, _ in self.index.lookup([k for k in ready.keys if is_anchor(k)])}
+        for other_id, other_text, shared in self.index.lookup(ready.keys):
+            if not worth_comparing(shared, other_id in same_end):
+                continue
             if self.find(other_id) == self.find(sentence_id):
                 continue
             self.candidates_checked += 1
-            verdict = compare(prepared, prepare(other_text), self.threshold)
+            verdict = compare(ready.prepared, self._prepared_text(other_id, other_text), self.threshold)
             if verdict.kind == SAME:
                 self._union(sentence_id, other_id)
             elif verdict.kind == VARIANT:
                 self.variants.append(VariantLink(sentence_id, other_id, verdict))
-        self.index.add(sentence_id, text, keys)
+        self.index.add(sentence_id, text, ready.keys)
+        self._remember(sentence_id, ready.prepared)
         return self.find(sentence_id)
 
     def find(self, sentence_id: int) -> int:
@@ -317,6 +384,20 @@ class Clusterer:
         for sentence_id in sentence_ids:
             members.setdefault(self.find(sentence_id), []).append(sentence_id)
         return members
+
+    def _prepared_text(self, sentence_id: int, text: str) -> Prepared:
+        found = self._prepared.get(sentence_id)
+        if found is None:
+            found = prepare(text)
+            self._remember(sentence_id, found)
+        else:
+            self._prepared.move_to_end(sentence_id)
+        return found
+
+    def _remember(self, sentence_id: int, prepared: Prepared) -> None:
+        self._prepared[sentence_id] = prepared
+        if len(self._prepared) > PREPARED_CACHE_SIZE:
+            self._prepared.popitem(last=False)
 
     def _union(self, a: int, b: int) -> None:
         root_a, root_b = self.find(a), self.find(b)
@@ -357,9 +438,12 @@ def _fold_to_band(rows: Sequence[int]) -> int:
 
 
 def _prefix_key(words: Sequence[str]) -> int:
-    opening = " ".join(words[:PREFIX_KEY_WORDS]).encode()
-    digest = int.from_bytes(blake2b(opening, digest_size=8).digest(), "little")
-    return (PREFIX_KEY_BAND << _BAND_SHIFT) | (digest & ((1 << _BAND_SHIFT) - 1))
+    return _end_key(PREFIX_KEY_BAND, words[:PREFIX_KEY_WORDS])
+
+
+def _end_key(band: int, words: Sequence[str]) -> int:
+    digest = int.from_bytes(blake2b(" ".join(words).encode(), digest_size=8).digest(), "little")
+    return (band << _BAND_SHIFT) | (digest & ((1 << _BAND_SHIFT) - 1))
 
 
 def _aligned_spans(pa: Prepared, pb: Prepared) -> tuple[Prepared, Prepared, int, int]:

@@ -15,6 +15,7 @@ from . import actors, dates
 from .classify import classify_sentence, is_house_blurb
 from .clean import clean_lines
 from .cluster import StoreClusterer
+from .dedupe import Keyed, keyed
 from .models import BOILERPLATE, CLAIM, HEADING, Document, ProcessedDocument, ReadFailure, Sentence
 from .read import iter_documents
 from .sentences import split_sentences
@@ -142,6 +143,8 @@ def ingest(
             report.failed.append({"source": item.source, "reason": item.reason})
             notify(item.source, "failed")
             continue
+        item, keyed_claims = item
+        clusterer.expect(keyed_claims)
         try:
             result = store.write_document(*_resolve_actors(item, book), clusterer, is_house_blurb)
         except Exception as error:  # one document's failure is reported, the run goes on
@@ -183,8 +186,8 @@ def _processed(
     report: IngestReport,
     workers: int,
     notify: Callable[[str, str], None],
-) -> Iterator[ProcessedDocument | ReadFailure]:
-    """Processed documents that need storing, in input order; unreadable and unchanged ones are counted."""
+) -> Iterator[tuple[ProcessedDocument, dict[str, Keyed]] | ReadFailure]:
+    """Processed (and keyed) documents that need storing, in input order; unreadable and unchanged ones are counted."""
 
     def needing_work() -> Iterator[Document]:
         for item in items:
@@ -206,9 +209,11 @@ def _processed(
             yield from pool.imap(_process_safely, batch, chunksize=CHUNK_SIZE)
 
 
-def _process_safely(document: Document) -> ProcessedDocument | ReadFailure:
+def _process_safely(document: Document) -> tuple[ProcessedDocument, dict[str, Keyed]] | ReadFailure:
+    """A processed document with its claims keyed for dedupe (pure work, done in the workers)."""
     try:
-        return process_document(document)
+        processed = process_document(document)
+        return processed, {s.text: keyed(s.text) for s in processed.sentences if s.kind == CLAIM}
     except Exception as error:  # a bug on one document must not stop the run; it is reported
         return ReadFailure(document.source, f"cannot process: {type(error).__name__}: {error}")
 

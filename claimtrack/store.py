@@ -303,10 +303,23 @@ class Store:
 
     # ---- the dedupe index -------------------------------------------------------
 
-    def add_match_keys(self, sentence_id: int, keys: Iterable[int]) -> None:
-        self.conn.executemany(
-            "INSERT INTO match_keys (key, sentence_id) VALUES (?, ?)", [(k, sentence_id) for k in keys]
-        )
+    def add_match_keys(self, rows: Iterable[tuple[int, int]]) -> None:
+        """Index (key, sentence_id) rows."""
+        self.conn.executemany("INSERT INTO match_keys (key, sentence_id) VALUES (?, ?)", rows)
+
+    def twin_clusters(self, keys: list[int]) -> dict[int, int]:
+        """The cluster of a clustered claim holding each of the twin `keys` that one holds."""
+        found = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            found.update(
+                self.conn.execute(
+                    f"SELECT mk.key, s.cluster_id FROM match_keys mk JOIN sentences s ON s.id = mk.sentence_id "
+                    f"WHERE mk.key IN ({','.join('?' * len(chunk))}) AND s.cluster_id IS NOT NULL",
+                    chunk,
+                ).fetchall()
+            )
+        return found
 
     def candidates(self, keys: list[int]) -> list[tuple[int, int, str, int]]:
         """Clustered claims holding any of `keys`: (key, id, text, cluster_id), one row per key held."""
@@ -338,22 +351,52 @@ class Store:
             [(c, c) for c in sorted(left)],
         )
 
-    def join_cluster(self, sentence_id: int, cluster_ids: set[int]) -> int:
-        """Put the sentence in the union of `cluster_ids` (a new cluster, complete, when empty)."""
-        if not cluster_ids:
-            cluster_id = self.conn.execute(
-                "INSERT INTO clusters (representative_id, first_seen, last_seen) SELECT s.id, d.date, d.date "
-                "FROM sentences s JOIN documents d ON d.id = s.document_id WHERE s.id = ?",
-                (sentence_id,),
-            ).lastrowid
-        else:
-            cluster_id = min(cluster_ids)
-            others = sorted(cluster_ids - {cluster_id})
-            for other in others:
-                self.conn.execute("UPDATE sentences SET cluster_id = ? WHERE cluster_id = ?", (cluster_id, other))
-                self.conn.execute("DELETE FROM clusters WHERE id = ?", (other,))
-        self.conn.execute("UPDATE sentences SET cluster_id = ? WHERE id = ?", (cluster_id, sentence_id))
-        return cluster_id
+    def next_cluster_id(self) -> int:
+        return self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM clusters").fetchone()[0]
+
+    def add_clusters(self, rows: Iterable[tuple[int, int, int]]) -> None:
+        """New clusters of one document's claims: (cluster_id, representative_id, size)."""
+        self.conn.executemany(
+            "INSERT INTO clusters (id, representative_id, size, sources_count, first_seen, last_seen) "
+            "SELECT ?1, s.id, ?2, 1, d.date, d.date FROM sentences s JOIN documents d ON d.id = s.document_id "
+            "WHERE s.id = ?3",
+            [(cluster_id, size, representative_id) for cluster_id, representative_id, size in rows],
+        )
+
+    def set_clusters(self, rows: Iterable[tuple[int, int]]) -> None:
+        """Put sentences in clusters: (cluster_id, sentence_id)."""
+        self.conn.executemany("UPDATE sentences SET cluster_id = ? WHERE id = ?", rows)
+
+    def merge_cluster(self, cluster_id: int, into: int) -> None:
+        """Move every member of a cluster to another and drop it (refresh `into` afterwards)."""
+        self.conn.execute("UPDATE sentences SET cluster_id = ? WHERE cluster_id = ?", (into, cluster_id))
+        self.conn.execute("DELETE FROM clusters WHERE id = ?", (cluster_id,))
+
+    def grow_clusters(self, rows: Iterable[tuple[int, int, int]]) -> None:
+        """Count new members of one new document into their clusters: (cluster_id, first_member_id, added).
+
+        The document is new to each cluster; its first member becomes the representative when it
+        comes first in the order of ``refresh_clusters``. No other member is read.
+        """
+        order = (
+            "(SELECT d.date IS NULL, coalesce(d.date, ''), s.document_id, s.position "
+            "FROM sentences s JOIN documents d ON d.id = s.document_id WHERE s.id = {})"
+        )
+        date = "(SELECT d.date FROM sentences s JOIN documents d ON d.id = s.document_id WHERE s.id = ?2)"
+        self.conn.executemany(
+            f"""
+            UPDATE clusters SET size = size + ?3, sources_count = sources_count + 1,
+                first_seen = CASE WHEN {date} IS NULL THEN first_seen
+                                  WHEN first_seen IS NULL OR {date} < first_seen THEN {date} ELSE first_seen END,
+                last_seen = CASE WHEN {date} IS NULL THEN last_seen
+                                 WHEN last_seen IS NULL OR {date} > last_seen THEN {date} ELSE last_seen END,
+                representative_id = CASE
+                    WHEN representative_id IS NULL OR {order.format("?2")} < {order.format("clusters.representative_id")}
+                    THEN ?2 ELSE representative_id END
+            WHERE id = ?1
+            """,
+            rows,
+        )
 
     def add_variant(self, a_id: int, b_id: int, kind: str, a_value: str, b_value: str, score: float) -> None:
         if a_id > b_id:
