@@ -24,6 +24,7 @@ from .errors import DatabaseError
 from .models import CLAIM, Document, ProcessedDocument
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
+WRITE_CACHE_KIB = 256 * 1024  # page cache while ingesting: keys and terms land on random index pages
 CLAIM_RECORD_FIELDS = (
     "id", "text", "source", "source_title", "publisher", "url", "doc_date", "date",
     "actors", "countries", "cluster_id", "sources_count", "position", "variants_count",
@@ -91,6 +92,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
+        self._actor_ids: dict[tuple, int] = {}  # actors written in this session, by their state
         conn.execute(f"PRAGMA busy_timeout = {settings.BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
 
@@ -162,13 +164,14 @@ class Store:
         clusterer,
         is_house_blurb: Callable[[str, str | None], bool] | None = None,
     ) -> WriteResult:
-        """Store one processed document, replacing an older version, in one transaction.
+        """Store one processed document, replacing an older version, all or nothing.
 
+        Its own transaction, or inside a `batch` a savepoint: a failing document is undone alone.
         `actors` are the canonical actors its mentions name, with every alias known. Claims the
         publisher repeats across its documents and `is_house_blurb` recognises become boilerplate.
         """
         document = processed.document
-        with self.transaction():
+        with self._document_scope():
             replaced = self._delete_document(document.source, clusterer)
             document_id = self._insert_document(document)
             claim_ids = self._insert_sentences(document_id, processed)
@@ -184,6 +187,41 @@ class Store:
             claims=claims,
             dropped=dropped,
         )
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """One transaction around several `write_document` calls, committed at the end.
+
+        Commits are the dearest part of a small write; an interrupted batch is rolled back
+        whole, so callers report its documents as stored only once it has committed.
+        """
+        self.conn.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")  # index pages are written all over
+        with self.transaction():
+            try:
+                yield
+            except BaseException:
+                self._actor_ids.clear()  # the rollback undoes actors this cache remembers
+                raise
+
+    @contextmanager
+    def _document_scope(self) -> Iterator[None]:
+        if not self.conn.in_transaction:
+            try:
+                with self.transaction():
+                    yield
+            except BaseException:
+                self._actor_ids.clear()
+                raise
+            return
+        self.conn.execute("SAVEPOINT document")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK TO document")
+            self.conn.execute("RELEASE document")
+            self._actor_ids.clear()
+            raise
+        self.conn.execute("RELEASE document")
 
     def _flag_house_blurbs(self, document_id: int, publisher: str, is_house_blurb) -> None:
         repeated = self.conn.execute(
@@ -231,23 +269,27 @@ class Store:
 
     def _insert_sentences(self, document_id: int, processed: ProcessedDocument) -> dict[int, int]:
         """Insert every sentence; return the new ids of the claims by position."""
-        claim_ids = {}
+        rows = []
         for sentence in processed.sentences:
             date = processed.dates.get(sentence.position)
-            cursor = self.conn.execute(
-                "INSERT INTO sentences (document_id, position, char_start, char_end, text, kind, "
-                "reason, date, date_precision, date_text, date_source) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows.append(
                 (
                     document_id, sentence.position, sentence.start, sentence.end, sentence.text,
                     sentence.kind, sentence.reason,
                     date.date if date else None, date.precision if date else None,
                     date.text if date else None, date.source if date else None,
-                ),
+                )
             )  # fmt: skip
-            if sentence.kind == CLAIM:
-                claim_ids[sentence.position] = cursor.lastrowid
-        return claim_ids
+        self.conn.executemany(
+            "INSERT INTO sentences (document_id, position, char_start, char_end, text, kind, "
+            "reason, date, date_precision, date_text, date_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        return dict(
+            self.conn.execute(
+                "SELECT position, id FROM sentences WHERE document_id = ? AND kind = 'claim'", (document_id,)
+            ).fetchall()
+        )
 
     def _insert_actors(self, processed: ProcessedDocument, actors: dict[str, Actor], claim_ids: dict[int, int]) -> None:
         actor_ids = {name: self.upsert_actor(actor) for name, actor in actors.items()}
@@ -265,8 +307,14 @@ class Store:
         """The id of the stored actor known by any of `actor`'s names, created or updated to match it.
 
         A curated actor (set by the user) keeps its kind and country against what extraction finds.
+        An actor upserted unchanged before, in this session, is not written again.
         """
         names = sorted({actor.name, *actor.aliases})
+        state = (actor.name, actor.kind, actor.country, tuple(names))
+        if curated:
+            self._actor_ids.clear()
+        elif state in self._actor_ids:
+            return self._actor_ids[state]
         marks = ",".join("?" * len(names))
         row = self.conn.execute(
             f"SELECT id FROM actors WHERE name IN ({marks}) "
@@ -289,6 +337,8 @@ class Store:
         self.conn.executemany(
             "INSERT OR IGNORE INTO actor_aliases (alias, actor_id) VALUES (?, ?)", [(n, actor_id) for n in names]
         )
+        if not curated:
+            self._actor_ids[state] = actor_id
         return actor_id
 
     def known_actors(self) -> list[Actor]:
@@ -452,30 +502,42 @@ class Store:
 
     def search(self, fts_query: str, filters: Filters, limit: int, every_appearance: bool) -> list[dict]:
         where = self._filters(filters)
-        rows = self.conn.execute(
+        # Rank from the index alone, read hits best first and keep the first of each cluster (a window
+        # over every hit costs more); highlight only the claims shown, as that reads their text.
+        cursor = self.conn.execute(
             f"""
-            WITH hits AS (
-                SELECT s.id, s.cluster_id, bm25(sentences_fts) AS rank,
-                       highlight(sentences_fts, 0, char(2), char(3)) AS marked
-                FROM sentences_fts
-                JOIN sentences s ON s.id = sentences_fts.rowid
-                JOIN documents d ON d.id = s.document_id
-                WHERE sentences_fts MATCH ? AND s.kind = 'claim' AND {where.sql()}
-            ), ranked AS (
-                SELECT *, row_number() OVER (
-                    PARTITION BY CASE WHEN ? THEN id ELSE cluster_id END ORDER BY rank, id
-                ) AS nth FROM hits
-            )
-            SELECT id, rank, marked FROM ranked WHERE nth = 1 ORDER BY rank, id LIMIT ?
+            SELECT s.id, s.cluster_id, f.rank
+            FROM (SELECT rowid, bm25(sentences_fts) AS rank FROM sentences_fts WHERE sentences_fts MATCH ?) f
+            JOIN sentences s ON s.id = f.rowid
+            JOIN documents d ON d.id = s.document_id
+            WHERE s.kind = 'claim' AND {where.sql()}
+            ORDER BY f.rank, s.id
             """,
-            (fts_query, *where.params, int(every_appearance), limit),
-        ).fetchall()
-        records = {r["id"]: r for r in self.claim_records([row[0] for row in rows])}
+            (fts_query, *where.params),
+        )
+        rows, seen = [], set()
+        for claim_id, cluster_id, rank in cursor:
+            group = claim_id if every_appearance or cluster_id is None else cluster_id
+            if group not in seen:
+                seen.add(group)
+                rows.append((claim_id, rank))
+                if len(rows) >= limit:
+                    break
+        cursor.close()
+        ids = [row[0] for row in rows]
+        marked = dict(
+            self.conn.execute(
+                f"SELECT rowid, highlight(sentences_fts, 0, char(2), char(3)) FROM sentences_fts "
+                f"WHERE sentences_fts MATCH ? AND rowid IN ({','.join('?' * len(ids))})",
+                (fts_query, *ids),
+            ).fetchall()
+        )
+        records = {r["id"]: r for r in self.claim_records(ids)}
         results = []
-        for claim_id, rank, marked in rows:
+        for claim_id, rank in rows:
             record = records[claim_id]
             record["rank"] = round(rank, 4)
-            record["marked"] = marked
+            record["marked"] = marked.get(claim_id)
             results.append(record)
         return results
 
