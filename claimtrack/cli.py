@@ -126,7 +126,9 @@ def ingest(
     publisher: Annotated[Optional[str], typer.Option(help="Publisher of the documents named.")] = None,
     url: Annotated[Optional[str], typer.Option(help="URL of the documents named.")] = None,
     date: Annotated[Optional[str], typer.Option(help="Publication date, YYYY-MM-DD.")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes for the CPU stages.")] = 1,
+    workers: Annotated[
+        Optional[int], typer.Option(help="Worker processes for the CPU stages; default: one per core.")
+    ] = None,
     urls_file: Annotated[Optional[Path], typer.Option(help="A file of web addresses to fetch, one per line.")] = None,
     text_field: Annotated[Optional[str], typer.Option(help="Collections: the field holding the text.")] = None,
     title_field: Annotated[Optional[str], typer.Option(help="Collections: the field holding the title.")] = None,
@@ -166,7 +168,7 @@ def ingest(
             progress.update(task, advance=1, description=f"{status}: {Path(source).name}"[:60])
 
         report = run_ingest(
-            paths, store, overrides=overrides, fields=fields, workers=max(1, workers), threshold=threshold,
+            paths, store, overrides=overrides, fields=fields, workers=max(1, workers or os.cpu_count() or 1), threshold=threshold,
             on_document=advance,
         )
     if as_json:

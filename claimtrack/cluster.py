@@ -19,6 +19,7 @@ from . import dedupe
 from .store import Store
 
 PREPARED_CACHE_SIZE = 20_000  # stored claims kept prepared between documents
+MAX_VARIANTS_PER_CLAIM = 5  # a template sentence ("Report 12: ...") must not link to every other report
 
 
 @dataclass(slots=True)
@@ -102,6 +103,7 @@ class StoreClusterer:
     def _same_clusters(self, store, claim_id, keyed, candidates, plan, ready) -> set[int]:
         """Clusters of the candidates that are the same claim; variants are recorded on the way."""
         same: set[int] = set()
+        variants = 0
         for other_id, candidate in candidates.items():
             cluster = plan.current(candidate.cluster_id)
             if cluster in same or not dedupe.worth_comparing(candidate.shared_keys, candidate.same_end):
@@ -111,7 +113,8 @@ class StoreClusterer:
             verdict = dedupe.compare(keyed.prepared, other, self.threshold)
             if verdict.kind == dedupe.SAME:
                 same.add(cluster)
-            elif verdict.kind == dedupe.VARIANT:
+            elif verdict.kind == dedupe.VARIANT and variants < MAX_VARIANTS_PER_CLAIM:
+                variants += 1
                 store.add_variant(claim_id, other_id, verdict.variant, verdict.a_value, verdict.b_value, verdict.score)
         return same
 

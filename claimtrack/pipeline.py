@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -20,11 +19,9 @@ from .dedupe import Keyed, keyed
 from .models import BOILERPLATE, CLAIM, HEADING, Document, ProcessedDocument, ReadFailure, Sentence
 from .read import iter_documents
 from .sentences import split_sentences
-from .store import Store, WriteResult
+from .store import Store
 
 CHUNK_SIZE = 8  # documents handed to a worker process at a time
-COMMIT_DOCUMENTS = 64  # documents stored per transaction: a commit costs more than a small document's rows
-COMMIT_SECONDS = 2.0  # ...or fewer, so that work is saved (and reported) at least this often
 
 
 @dataclass(slots=True)
@@ -141,41 +138,25 @@ def ingest(
     clusterer = StoreClusterer() if threshold is None else StoreClusterer(threshold)
     book = actors.ActorBook(store.known_actors())
     notify = on_document or (lambda source, status: None)
-    items = _processed(iter_documents(paths, overrides, fields), store, report, workers, notify)
-    exhausted = False
-    while not exhausted:
-        stored: list[tuple[str, WriteResult]] = []
-        with store.batch():
-            exhausted = _store_some(items, store, clusterer, book, report, notify, stored)
-        for source, result in stored:  # counted only now that they are committed
-            setattr(report, result.status, getattr(report, result.status) + 1)
-            report.sentences += result.sentences
-            report.claims += result.claims
-            report.dropped += result.dropped
-            notify(source, result.status)
-    return report
-
-
-def _store_some(items, store: Store, clusterer, book, report, notify, stored: list) -> bool:
-    """Store documents from `items` until a batch is full; whether `items` ran out."""
-    started = time.monotonic()
-    for item in items:
+    for item in _processed(iter_documents(paths, overrides, fields), store, report, workers, notify):
         if isinstance(item, ReadFailure):
             report.failed.append({"source": item.source, "reason": item.reason})
             notify(item.source, "failed")
             continue
         item, keyed_claims = item
         clusterer.expect(keyed_claims)
-        try:
+        try:  # one transaction: an interruption leaves the database as it was before this document
             result = store.write_document(*_resolve_actors(item, book), clusterer, is_house_blurb)
         except Exception as error:  # one document's failure is reported, the run goes on
             report.failed.append({"source": item.document.source, "reason": f"cannot store: {error}"})
             notify(item.document.source, "failed")
             continue
-        stored.append((item.document.source, result))
-        if len(stored) >= COMMIT_DOCUMENTS or time.monotonic() - started >= COMMIT_SECONDS:
-            return False
-    return True
+        setattr(report, result.status, getattr(report, result.status) + 1)
+        report.sentences += result.sentences
+        report.claims += result.claims
+        report.dropped += result.dropped
+        notify(item.document.source, result.status)
+    return report
 
 
 def _resolve_actors(processed: ProcessedDocument, book: actors.ActorBook):

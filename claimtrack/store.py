@@ -25,6 +25,7 @@ from .models import CLAIM, Document, ProcessedDocument
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 WRITE_CACHE_KIB = 256 * 1024  # page cache while ingesting: keys and terms land on random index pages
+MAX_CLAIMS_PER_KEY = 64  # claims a dedupe key is read for (see Store.candidates)
 CLAIM_RECORD_FIELDS = (
     "id", "text", "source", "source_title", "publisher", "url", "doc_date", "date",
     "actors", "countries", "cluster_id", "sources_count", "position", "variants_count",
@@ -95,6 +96,7 @@ class Store:
         self._actor_ids: dict[tuple, int] = {}  # actors written in this session, by their state
         conn.execute(f"PRAGMA busy_timeout = {settings.BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
 
     def close(self) -> None:
         self.conn.close()
@@ -189,39 +191,14 @@ class Store:
         )
 
     @contextmanager
-    def batch(self) -> Iterator[None]:
-        """One transaction around several `write_document` calls, committed at the end.
-
-        Commits are the dearest part of a small write; an interrupted batch is rolled back
-        whole, so callers report its documents as stored only once it has committed.
-        """
-        self.conn.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")  # index pages are written all over
-        with self.transaction():
-            try:
-                yield
-            except BaseException:
-                self._actor_ids.clear()  # the rollback undoes actors this cache remembers
-                raise
-
-    @contextmanager
     def _document_scope(self) -> Iterator[None]:
-        if not self.conn.in_transaction:
-            try:
-                with self.transaction():
-                    yield
-            except BaseException:
-                self._actor_ids.clear()
-                raise
-            return
-        self.conn.execute("SAVEPOINT document")
+        """One document's transaction; the actor-id cache forgets what a rollback undoes."""
         try:
-            yield
+            with self.transaction():
+                yield
         except BaseException:
-            self.conn.execute("ROLLBACK TO document")
-            self.conn.execute("RELEASE document")
             self._actor_ids.clear()
             raise
-        self.conn.execute("RELEASE document")
 
     def _flag_house_blurbs(self, document_id: int, publisher: str, is_house_blurb) -> None:
         repeated = self.conn.execute(
@@ -372,15 +349,19 @@ class Store:
         return found
 
     def candidates(self, keys: list[int]) -> list[tuple[int, int, str, int]]:
-        """Clustered claims holding any of `keys`: (key, id, text, cluster_id), one row per key held."""
+        """Clustered claims holding any of `keys`: (key, id, text, cluster_id), one row per key held.
+
+        A key is read for its first MAX_CLAIMS_PER_KEY claims only: a key that thousands of
+        claims share (a template sentence with a changing number) would otherwise make every
+        new claim fetch them all, which is quadratic.
+        """
         rows = []
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
+        for key in keys:
             rows += self.conn.execute(
-                f"SELECT mk.key, s.id, s.text, s.cluster_id FROM match_keys mk "
-                f"JOIN sentences s ON s.id = mk.sentence_id "
-                f"WHERE mk.key IN ({','.join('?' * len(chunk))}) AND s.cluster_id IS NOT NULL",
-                chunk,
+                "SELECT mk.key, s.id, s.text, s.cluster_id FROM "
+                "(SELECT key, sentence_id FROM match_keys WHERE key = ? ORDER BY rowid LIMIT ?) mk "
+                "JOIN sentences s ON s.id = mk.sentence_id WHERE s.cluster_id IS NOT NULL",
+                (key, MAX_CLAIMS_PER_KEY),
             ).fetchall()
         return rows
 
