@@ -33,6 +33,7 @@ from claimtrack.models import ClaimDate
 DATELINE_HEAD_LINES = 3  # non-blank lines at the top of a text searched for a dateline
 DATELINE_HEAD_CHARS = 600  # never look further into the text than this for a dateline
 RELATIVE_STAMP_HEAD_CHARS = 400  # a blog's "2 years ago" stamp sits in the first lines
+RELATIVE_STAMP_MAX_WORDS = 8  # ...on a short line of its own
 YEAR_MIN = 1900
 YEAR_MAX = 2100
 
@@ -179,13 +180,22 @@ def resolve_relative_stamp(text: str, reference: date) -> str | None:
     The result is as precise as the stamp: YYYY for years, YYYY-MM for months and
     weeks, YYYY-MM-DD for days, hours, "yesterday" and "today".
     """
-    match = AGO_STAMP.search(text[:RELATIVE_STAMP_HEAD_CHARS])
+    match = next(
+        (m for m in AGO_STAMP.finditer(text[:RELATIVE_STAMP_HEAD_CHARS]) if _on_short_line(text, m.start())), None
+    )
     if not match:
         return None
     if match["dayword"]:
         back = 1 if match["dayword"].lower() == "yesterday" else 0
         return (reference - timedelta(days=back)).isoformat()
     return _ago(match["ago_n"], match["ago_unit"], reference)
+
+
+def _on_short_line(text: str, index: int) -> bool:
+    """A stamp is a line of its own ("in #asia 2 years ago"), not a word of prose ("yesterday")."""
+    start = text.rfind("\n", 0, index) + 1
+    end = text.find("\n", index)
+    return len(text[start : end if end >= 0 else len(text)].split()) <= RELATIVE_STAMP_MAX_WORDS
 
 
 def document_claim_date(doc_date: str | None) -> ClaimDate | None:

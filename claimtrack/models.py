@@ -28,6 +28,7 @@ class Document:
     date: str | None = None  # ISO 8601, as precise as known
     date_source: str | None = None  # cli | sidecar | manifest | html | front-matter | dateline | ...
     content_hash: str = ""
+    modified: str | None = None  # the file's own modification date: a last resort for relative stamps
 
 
 @dataclass(frozen=True, slots=True)

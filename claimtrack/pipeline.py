@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+from datetime import date
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -105,9 +106,14 @@ def _spread_quote_speakers(text: str, sentences: list[Sentence], mentions: dict[
 
 
 def _with_text_date(document: Document) -> Document:
+    """A document without a date takes its dateline's, or else its blog stamp ("2 years ago")
+    resolved against the file's own date."""
     if document.date:
         return document
     found = dates.date_from_text(document.text)
+    if found is None and document.modified:
+        stamp = dates.resolve_relative_stamp(document.text, date.fromisoformat(document.modified))
+        found = (stamp, "relative-stamp") if stamp else None
     if found is None:
         return document
     return dataclasses.replace(document, date=found[0], date_source=found[1])

@@ -28,6 +28,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -226,9 +227,20 @@ def read_document(
             ("sidecar", load_sidecar(path)),
             ("manifest", dict(manifest.get(path.name, {}))),
         ]
-        return document_from_bytes(raw, source, detect_format(path, raw), layers)
+        document = document_from_bytes(raw, source, detect_format(path, raw), layers)
+        if isinstance(document, Document):
+            document = dataclasses.replace(document, modified=file_date(path))
+        return document
     except (Unreadable, InputError) as exc:
         return ReadFailure(source, str(exc))
+
+
+def file_date(path: Path) -> str | None:
+    """The day the file was last modified (local time), ISO 8601."""
+    try:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime).date().isoformat()
+    except (OSError, ValueError, OverflowError):
+        return None
 
 
 def read_stdin(overrides: Mapping[str, str] | None = None) -> Document | ReadFailure:
