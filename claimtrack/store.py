@@ -149,15 +149,20 @@ class Store:
     # ---- writing --------------------------------------------------------------
 
     def document_state(self, document: Document) -> str:
-        """`new`, `unchanged`, or `changed` compared with the stored version."""
+        """`new`, `unchanged`, or `changed` compared with the stored version.
+
+        Metadata the document does not state (None) is not a change: the stored value may have
+        been derived from its text (a headline title, a dateline or blog-stamp date).
+        """
         row = self.conn.execute(
             "SELECT content_hash, title, publisher, url, date FROM documents WHERE source = ?",
             (document.source,),
         ).fetchone()
         if row is None:
             return "new"
-        stored = (document.content_hash, document.title, document.publisher, document.url, document.date)
-        return "unchanged" if tuple(row) == stored else "changed"
+        given = (document.content_hash, document.title, document.publisher, document.url, document.date)
+        same = all(value is None or value == stored for value, stored in zip(given, row))
+        return "unchanged" if same else "changed"
 
     def write_document(
         self,

@@ -340,7 +340,9 @@ def test_since_and_until_filter_on_claim_dates(seeded):
     found = seeded_json(seeded, "search", "Kazakhstan", "--since", "2022", "--until", "2022-12-31", "--all")
     assert found and all(c["date"].startswith("2022") for c in found)
     assert seeded_json(seeded, "search", "Kazakhstan", "--since", "2030") == []
-    assert seeded_json(seeded, "search", "Kazakhstan", "--since", "2000", "--by", "doc") == []
+    assert seeded_json(seeded, "search", "Kazakhstan", "--since", "2030", "--by", "doc") == []
+    by_document = seeded_json(seeded, "search", "Kazakhstan", "--since", "2000", "--by", "doc", "--all")
+    assert {c["source"].rsplit("/", 1)[-1] for c in by_document} == {"003_f0237684885c98e4.txt"}  # "2 years ago"
 
 
 CARNEGIE_BLURB = (
