@@ -511,3 +511,7 @@ def _one_line(error: BaseException) -> str:
     if isinstance(error, sqlite3.Error):
         return f"database error: {error}"
     return " ".join(str(error).split()) or type(error).__name__
+
+
+if __name__ == "__main__":
+    app()

@@ -266,7 +266,7 @@ def server(seeded_db, tmp_path):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "claimtrack.serve", "--db", str(seeded_db), "--host", "127.0.0.1",
+            [sys.executable, "-m", "claimtrack.cli", "--db", str(seeded_db), "serve", "--host", "127.0.0.1",
              "--port", str(port)],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
@@ -329,3 +329,14 @@ def test_claims_page_search_and_country_facet_in_chromium(browser, server, seede
     assert ids == expected and len(expected) < every_claim
     assert all("Tokayev" in text for text in texts)
     assert f'{len(expected)} rows where search matches "Tokayev"' in browser.page_source
+
+
+def test_the_serve_command_without_datasette_is_one_line_and_exit_1(seeded_db, monkeypatch):
+    from typer.testing import CliRunner
+
+    from claimtrack.cli import app
+
+    monkeypatch.setitem(sys.modules, "datasette", None)
+    result = CliRunner().invoke(app, ["--db", str(seeded_db), "serve"])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {INSTALL_HINT}\n"
