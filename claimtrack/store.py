@@ -645,7 +645,8 @@ class Store:
             self.db.query(
                 f"""
                 SELECT c.id AS cluster_id, r.text, c.size AS count, c.sources_count,
-                       c.first_seen, c.last_seen
+                       c.first_seen, c.last_seen,
+                       (SELECT count(*) FROM ({LINKED_CLUSTERS.format(cluster="c.id")})) AS variants_count
                 FROM clusters c JOIN sentences r ON r.id = c.representative_id
                 WHERE r.kind = 'claim' AND c.size >= 2 AND c.sources_count >= ? AND c.id IN (
                     SELECT s.cluster_id FROM sentences s JOIN documents d ON d.id = s.document_id
