@@ -111,19 +111,12 @@ class Store:
 
     def migrate(self) -> None:
         self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fails on a non-database
-        version = self.schema_version()
-        if version > SCHEMA_VERSION:
-            raise DatabaseError(
-                f"this database has schema version {version}; this claimtrack knows up to "
-                f"{SCHEMA_VERSION}: upgrade claimtrack"
-            )
-        if version == SCHEMA_VERSION:
+        if self._checked_version() == SCHEMA_VERSION:
             return
-        if version == 0 and self.db.table_names():
-            raise DatabaseError("this file is an SQLite database, but not claimtrack's")
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = NORMAL")
         with self.transaction():
+            version = self._checked_version()  # again under the write lock: another process may have just migrated
             self.conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version "
                 "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
@@ -135,6 +128,18 @@ class Store:
                     "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
                     (number, _now()),
                 )
+
+    def _checked_version(self) -> int:
+        """The stored schema version, refusing a newer schema or another program's database."""
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise DatabaseError(
+                f"this database has schema version {version}; this claimtrack knows up to "
+                f"{SCHEMA_VERSION}: upgrade claimtrack"
+            )
+        if version == 0 and self.db.table_names():
+            raise DatabaseError("this file is an SQLite database, but not claimtrack's")
+        return version
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
