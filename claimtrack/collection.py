@@ -21,6 +21,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 }
 ID_ALIASES = ("id", "_id", "uuid", "guid", "doc_id", "document_id", "article_id")
 RECORD_DATE_SOURCE = "record"
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a JSON escape like "\\ud800" that pairs with nothing
 
 
 def check_fields(fields: Mapping[str, str] | None) -> dict[str, str]:
@@ -105,6 +107,7 @@ def _record_document(
         return ReadFailure(f"{path}#{place}", record.reason)
     if not isinstance(record, dict):
         return ReadFailure(f"{path}#{place}", f"record is a JSON {type(record).__name__}, not an object")
+    record = _without_lone_surrogates(record)
     record_id = record_identifier(record)
     source = f"{path}#{record_id or place}"
     try:
@@ -118,6 +121,20 @@ def _record_document(
         return document_from_text(text, source, fmt, [layers[0], (RECORD_DATE_SOURCE, metadata), *layers[1:]], digest)
     except Unreadable as exc:
         return ReadFailure(source, str(exc))
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """A JSON value with each unpaired surrogate replaced by U+FFFD, as undecodable bytes are in files.
+
+    Unpaired, they cannot be encoded as UTF-8: not hashed, stored nor printed.
+    """
+    if isinstance(value, str):
+        return LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(key): _without_lone_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    return value
 
 
 def record_identifier(record: Mapping[str, Any]) -> str | None:
