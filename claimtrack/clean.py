@@ -239,8 +239,10 @@ def is_credit(line: str) -> bool:
 
 
 def is_navigation(line: str) -> bool:
+    if word_count(line) > MAX_NAVIGATION_WORDS:  # first: cheap on a line of megabytes
+        return False
     words = [word.lower() for word in WORD.findall(line)]
-    if not words or len(words) > MAX_NAVIGATION_WORDS or word_count(line) > MAX_NAVIGATION_WORDS:
+    if not words or len(words) > MAX_NAVIGATION_WORDS:
         return False
     return all(word in NAVIGATION_WORDS for word in words)
 
