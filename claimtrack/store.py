@@ -7,8 +7,10 @@ was before the document in progress.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ from .models import CLAIM, Document, ProcessedDocument
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 WRITE_CACHE_KIB = 256 * 1024  # page cache while ingesting: keys and terms land on random index pages
+WAL_SWITCH_RETRY_SECONDS = 0.05  # pause between tries when another process switches a new file to WAL too
 MAX_CLAIMS_PER_KEY = 64  # claims a dedupe key is read for (see Store.candidates)
 CLAIM_RECORD_FIELDS = (
     "id", "text", "source", "source_title", "publisher", "url", "doc_date", "date",
@@ -99,6 +102,8 @@ class Store:
         conn.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
 
     def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):  # keeps the planner's statistics current; never fatal
+            self.conn.execute("PRAGMA optimize")
         self.conn.close()
 
     # ---- schema -------------------------------------------------------------
@@ -113,7 +118,7 @@ class Store:
         self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fails on a non-database
         if self._checked_version() == SCHEMA_VERSION:
             return
-        self.conn.execute("PRAGMA journal_mode = WAL")
+        self._switch_to_wal()
         self.conn.execute("PRAGMA synchronous = NORMAL")
         with self.transaction():
             version = self._checked_version()  # again under the write lock: another process may have just migrated
@@ -128,6 +133,19 @@ class Store:
                     "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
                     (number, _now()),
                 )
+
+    def _switch_to_wal(self) -> None:
+        """WAL mode, retried: two processes switching a new file at once deadlock, and SQLite
+        answers "database is locked" at once instead of waiting out the busy timeout."""
+        deadline = time.monotonic() + settings.BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(WAL_SWITCH_RETRY_SECONDS)
 
     def _checked_version(self) -> int:
         """The stored schema version, refusing a newer schema or another program's database."""
@@ -213,12 +231,12 @@ class Store:
     def _flag_house_blurbs(self, document_id: int, publisher: str, is_house_blurb) -> None:
         repeated = self.conn.execute(
             """
-            SELECT s.cluster_id, s.text FROM sentences s
-            WHERE s.document_id = ? AND s.kind = 'claim' AND s.cluster_id IN (
-                SELECT m.cluster_id FROM sentences m JOIN documents d ON d.id = m.document_id
-                WHERE d.publisher = ? GROUP BY m.cluster_id HAVING count(DISTINCT m.document_id) >= ?)
+            SELECT s.cluster_id, s.text FROM sentences s JOIN clusters c ON c.id = s.cluster_id
+            WHERE s.document_id = ? AND +s.kind = 'claim' AND c.sources_count >= ? AND (  -- +: not the kind index
+                SELECT count(DISTINCT m.document_id) FROM sentences m JOIN documents d ON d.id = m.document_id
+                WHERE m.cluster_id = s.cluster_id AND d.publisher = ?) >= ?
             """,
-            (document_id, publisher, MIN_BLURB_DOCUMENTS),
+            (document_id, MIN_BLURB_DOCUMENTS, publisher, MIN_BLURB_DOCUMENTS),
         ).fetchall()
         blurbs = [(cluster_id,) for cluster_id, text in repeated if is_house_blurb(text, publisher)]
         self.conn.executemany(
@@ -272,11 +290,9 @@ class Store:
             "reason, date, date_precision, date_text, date_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
-        return dict(
-            self.conn.execute(
-                "SELECT position, id FROM sentences WHERE document_id = ? AND kind = 'claim'", (document_id,)
-            ).fetchall()
-        )
+        # Filtering on kind here would let SQLite pick the kind index and scan every claim stored.
+        rows = self.conn.execute("SELECT position, id, kind FROM sentences WHERE document_id = ?", (document_id,))
+        return {position: sentence_id for position, sentence_id, kind in rows if kind == CLAIM}
 
     def _insert_actors(self, processed: ProcessedDocument, actors: dict[str, Actor], claim_ids: dict[int, int]) -> None:
         actor_ids = {name: self.upsert_actor(actor) for name, actor in actors.items()}
