@@ -317,7 +317,15 @@ def _iter_path(
         elif is_collection_name(found.name) and not is_metadata_file(found):
             yield from read_collection(found, overrides, fields, manifest)
         else:
-            yield read_document(found, overrides, manifest)
+            yield _read_safely(found, overrides, manifest)
+
+
+def _read_safely(path: Path, overrides: Metadata, manifest: Manifest) -> Document | ReadFailure:
+    """A bug met in one file (a library raising what it never should) is that file's failure only."""
+    try:
+        return read_document(path, overrides, manifest)
+    except Exception as exc:  # noqa: BLE001 - reported with its type, never silent
+        return ReadFailure(str(path), f"cannot read: {type(exc).__name__}: {exc}")
 
 
 def read_collection(

@@ -86,6 +86,9 @@ _CALENDAR_WORDS = frozenset(
 _CONTINUATION_BYTES = bytes(1 if 0x80 <= b <= 0xBF else 0 for b in range(256))
 
 
+BLINGFIRE_WINDOW = 1_000_000  # characters given to blingfire at once: its buffers are 3 × 2 × the UTF-8 size
+
+
 def split_sentences(text: str) -> list[Span]:
     """Return the (start, end) character spans of the sentences of ``text``, in order.
 
@@ -187,6 +190,27 @@ def _cut_after_full_stop_before_dots(line: str, start: int, end: int) -> Iterato
 
 
 def _blingfire_spans(text: str) -> list[Span]:
+    """blingfire's sentence spans of ``text``, a window at a time so that memory stays bounded.
+
+    A window ends after the last sentence-like break (". ") before its limit, or else at a
+    space; only a text with neither in a whole window is cut mid-word.
+    """
+    if len(text) <= BLINGFIRE_WINDOW:
+        return _blingfire_window(text)
+    spans: list[Span] = []
+    start = 0
+    while start < len(text):
+        end = min(start + BLINGFIRE_WINDOW, len(text))
+        if end < len(text):
+            cut = text.rfind(". ", start, end)
+            cut = cut + 1 if cut > start else text.rfind(" ", start, end)
+            end = cut if cut > start else end
+        spans.extend(_shifted(_blingfire_window(text[start:end]), start))
+        start = end
+    return spans
+
+
+def _blingfire_window(text: str) -> list[Span]:
     """blingfire's sentence spans of ``text`` in characters (it counts UTF-8 bytes).
 
     Calls the library's C function directly: its Python wrapper converts the
