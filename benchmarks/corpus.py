@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from dedupe_cases import VARIANT_EDITS, harmless_edits, real_sentences, vocabulary  # noqa: E402
+from dedupe import bigram_model  # noqa: E402  (benchmarks/dedupe.py)
 
 RANDOM_SEED = 11
 EDITED_COPY_SHARE = 0.08  # of an article's sentences: an edited copy of an earlier sentence
@@ -78,7 +79,7 @@ def sentence_source(rng: random.Random):
     """An endless supply of distinct sentences: the real ones first, then generated ones."""
     real = distinct_real_sentences()
     yield from real
-    starts, following = _bigram_model(real)
+    starts, following = bigram_model(real)
     seen = {s.casefold() for s in real}
     real_shingles = {shingle for s in real for shingle in _shingles(s)}
     while True:
@@ -201,13 +202,3 @@ def _jaccard(a: frozenset, b: frozenset) -> float:
 def _shingles(text: str) -> list[tuple[str, ...]]:
     words = text.casefold().split()
     return [tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
-
-
-def _bigram_model(sentences: list[str]) -> tuple[list[str], dict[str, list[str]]]:
-    starts, following = [], {}
-    for sentence in sentences:
-        words = sentence.split()
-        starts.append(words[0])
-        for word, after in zip(words, words[1:]):
-            following.setdefault(word, []).append(after)
-    return starts, following
