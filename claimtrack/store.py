@@ -511,16 +511,16 @@ class Store:
 
     def search(self, fts_query: str, filters: Filters, limit: int, every_appearance: bool) -> list[dict]:
         where = self._filters(filters)
-        # Rank from the index alone, read hits best first and keep the first of each cluster (a window
-        # over every hit costs more); highlight only the claims shown, as that reads their text.
+        # FTS5 sorts its hits by bm25 itself; the joins and filters then run on them lazily, best
+        # first, until `limit` clusters are found (sorting after the join read every hit: 10x slower).
+        # Only the claims shown are highlighted, as that reads their text.
         cursor = self.conn.execute(
             f"""
             SELECT s.id, s.cluster_id, f.rank
-            FROM (SELECT rowid, bm25(sentences_fts) AS rank FROM sentences_fts WHERE sentences_fts MATCH ?) f
+            FROM (SELECT rowid, rank FROM sentences_fts WHERE sentences_fts MATCH ? ORDER BY rank) f
             JOIN sentences s ON s.id = f.rowid
             JOIN documents d ON d.id = s.document_id
             WHERE s.kind = 'claim' AND {where.sql()}
-            ORDER BY f.rank, s.id
             """,
             (fts_query, *where.params),
         )
