@@ -24,7 +24,7 @@ from importlib import resources
 
 from rapidfuzz import fuzz, process
 
-from claimtrack.models import ActorMention
+from claimtrack.models import CLAIM, ActorMention, Sentence
 
 PERSON = "person"
 ORGANISATION = "organisation"
@@ -900,3 +900,28 @@ def aliases_of(mention: ActorMention) -> set[str]:
 def resolve_actors(mentions: Iterable[ActorMention], book: ActorBook) -> list[ActorMention]:
     """Canonical names for a sentence's mentions, recorded in ``book``."""
     return [book.resolve(mention) for mention in mentions]
+
+
+def spread_quote_speakers(text: str, sentences: list[Sentence], mentions: dict[int, list[ActorMention]]) -> None:
+    """A quotation of several sentences belongs to the speaker named where it closes.
+
+    “Today, only Russia intervenes… In the short term, it is a major force,” said X.
+    Quotes never run across a line break.
+    """
+    pending: list[int] = []
+    previous_end = 0
+    for sentence in sentences:
+        if "\n" in text[previous_end : sentence.start]:
+            pending = []
+        previous_end = sentence.end
+        opens, closes = sentence.text.count("“"), sentence.text.count("”")
+        if pending and closes:
+            speakers = [m for m in mentions.get(sentence.position, []) if m.role == "speaker"]
+            for position in pending:
+                known = {(m.name, m.role) for m in mentions.get(position, [])}
+                mentions.setdefault(position, []).extend(m for m in speakers if (m.name, m.role) not in known)
+            pending = []
+        elif opens > closes and sentence.kind == CLAIM:
+            pending.append(sentence.position)
+        elif pending and sentence.kind == CLAIM:
+            pending.append(sentence.position)

@@ -317,3 +317,20 @@ def test_finding_a_non_person_among_many_actors_is_indexed_and_behaves_as_a_scan
     assert book.find(ActorMention("Agency 1", ORGANISATION, "RU")) is None  # another country's body
     assert book.find(ActorMention("Kazakhstan", PLACE, "KZ")) is None  # kinds differ
     assert book.find(ActorMention("KAZAKHSTAN", COUNTRY)).name == "Kazakhstan"
+
+
+def test_a_quotation_of_several_sentences_belongs_to_the_speaker_named_where_it_closes():
+    from claimtrack.actors import spread_quote_speakers
+    from claimtrack.models import Document
+    from claimtrack.pipeline import segment
+
+    text = (
+        "“Today, only Russia intervenes in the event of a crisis in Central Asia. In the short term, it is a "
+        "major stabilizing force in the region,” said Michael Lewiston.\n"
+        "Tajikistan and Turkmenistan share Central Asia’s longest borders with Afghanistan."
+    )
+    sentences = segment(Document("seed-004", text))
+    mentions = {s.position: extract_actors(s.text) for s in sentences}
+    spread_quote_speakers(text, sentences, mentions)
+    speakers = [{m.name for m in mentions[s.position] if m.role == "speaker"} for s in sentences]
+    assert speakers == [{"Michael Lewiston"}, {"Michael Lewiston"}, set()]
