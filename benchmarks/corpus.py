@@ -21,8 +21,8 @@ group state the same claim.
 from __future__ import annotations
 
 import json
-import re
 import random
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from dedupe_cases import VARIANT_EDITS, harmless_edits, real_sentences, vocabulary  # noqa: E402
 from dedupe import bigram_model  # noqa: E402  (benchmarks/dedupe.py)
+from dedupe_cases import VARIANT_EDITS, harmless_edits, real_sentences, vocabulary  # noqa: E402
 
 RANDOM_SEED = 11
 EDITED_COPY_SHARE = 0.08  # of an article's sentences: an edited copy of an earlier sentence

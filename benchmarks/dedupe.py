@@ -33,8 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from claimtrack.dedupe import Clusterer, candidate_keys, match_text  # noqa: E402
 from dedupe_cases import VARIANT_EDITS, harmless_edits, real_sentences, vocabulary  # noqa: E402
+
+from claimtrack.dedupe import Clusterer, candidate_keys, match_text  # noqa: E402
 
 RANDOM_SEED = 11
 DUPLICATE_SHARE = 0.10

@@ -297,7 +297,9 @@ def print_table(all_results: list[dict], workers: int) -> None:
         print(f"| {label} | " + " | ".join(values) + " |")
 
     ingest = [r["ingest"] for r in all_results]
-    row("documents / sentences / claims", [f"{i['documents']:,} / {i['sentences']:,} / {i['claims']:,}" for i in ingest])
+    row(
+        "documents / sentences / claims", [f"{i['documents']:,} / {i['sentences']:,} / {i['claims']:,}" for i in ingest]
+    )
     row("ingest seconds", [f"{i['seconds']:.1f}" for i in ingest])
     row("sentences/s", [f"{i['sentences'] / i['seconds']:,.0f}" for i in ingest])
     row("documents/s", [f"{i['documents'] / i['seconds']:,.1f}" for i in ingest])

@@ -139,7 +139,9 @@ SPEAKER_CUE_WORDS = ("according to", "According to", "say", "says", "said", "Say
 
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 NAME_TOKEN = r"(?:[A-Z][\w'’.\-]*|(?:de|van|von|der|den|da|del|dos|du|bin|ibn|al|el|la|le|di)(?=\s+[A-Z]))"
-NAME_RUN = re.compile(rf"(?=[A-Z{''.join(sorted({p[0] for p in NAME_PARTICLES}))}]){NAME_TOKEN}(?:[ \t]+(?:(?:of|for|and|the|on)[ \t]+(?=[A-Z]))*{NAME_TOKEN})*")
+NAME_RUN = re.compile(
+    rf"(?=[A-Z{''.join(sorted({p[0] for p in NAME_PARTICLES}))}]){NAME_TOKEN}(?:[ \t]+(?:(?:of|for|and|the|on)[ \t]+(?=[A-Z]))*{NAME_TOKEN})*"
+)
 GLUE_SPLIT = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z])")
 SPEAKER_AFTER = re.compile(
     rf"^(?:\s*,\s*[a-z][^,;.!?“”\"]{{0,{APPOSITIVE_CHARS}}},)?\s+(?:has |have |had |also |then |later |further |"
@@ -340,7 +342,11 @@ def load_gazetteer() -> Gazetteer:
         for alias in aliases:
             bare = alias.lstrip(AMBIGUOUS_MARK)
             country_keys.setdefault(_fold_key(bare), code)
-            add(AMBIGUOUS_MARK + bare if bare in ambiguous else bare, GazetteerEntry(display, COUNTRY, code), overwrite=False)
+            add(
+                AMBIGUOUS_MARK + bare if bare in ambiguous else bare,
+                GazetteerEntry(display, COUNTRY, code),
+                overwrite=False,
+            )
         country_keys[code.casefold()] = code
         country_keys[alpha3.casefold()] = code
     for row in _data_lines(CURATED_ACTORS):
@@ -543,7 +549,9 @@ def _classify_run(text: str, start: int, end: int, known: list[Span], has_cue: b
         titles += 1
     if not words:
         return None
-    if _organisation_shaped(words, titles) or (titles == 0 and _org_cued(text, tokens[0][0], tokens[-1][1], words, has_cue)):
+    if _organisation_shaped(words, titles) or (
+        titles == 0 and _org_cued(text, tokens[0][0], tokens[-1][1], words, has_cue)
+    ):
         name_start, name_end = tokens[0][0], tokens[-1][1]
         name = " ".join(words)
         return Span(name_start, name_end, name, ORGANISATION, _country_before(text, name_start, known), name)
@@ -555,7 +563,9 @@ def _classify_run(text: str, start: int, end: int, known: list[Span], has_cue: b
     if any(not _name_shaped(word) for word in name_words):
         return None
     name_start, name_end = tokens[titles][0], tokens[-1][1]
-    has_evidence = titles > 0 or _role_appositive(text, name_end) or (has_cue and _attributed(text, name_start, name_end))
+    has_evidence = (
+        titles > 0 or _role_appositive(text, name_end) or (has_cue and _attributed(text, name_start, name_end))
+    )
     if not has_evidence and not 2 <= len(name_words) <= MAX_BARE_NAME_TOKENS:
         return None
     country = (
@@ -629,7 +639,10 @@ def _name_shaped(word: str) -> bool:
 
 
 def _attributed(text: str, start: int, end: int) -> bool:
-    return bool(SPEAKER_BEFORE.search(text[max(0, start - 40) : start]) or SPEAKER_AFTER.match(text[end : end + APPOSITIVE_CHARS + 40]))
+    return bool(
+        SPEAKER_BEFORE.search(text[max(0, start - 40) : start])
+        or SPEAKER_AFTER.match(text[end : end + APPOSITIVE_CHARS + 40])
+    )
 
 
 def _appositive(text: str, end: int) -> str:
@@ -704,7 +717,9 @@ def _strip_title_prefix(before: str) -> str:
 
 
 def _is_title_like(word: str, entries: dict[str, GazetteerEntry]) -> bool:
-    return word in TITLE_WORDS or word in entries or word.lower() in ROLE_NOUNS or TITLE_PREFIX.fullmatch(word) is not None
+    return (
+        word in TITLE_WORDS or word in entries or word.lower() in ROLE_NOUNS or TITLE_PREFIX.fullmatch(word) is not None
+    )
 
 
 def _unique_mentions(spans: list[Span]) -> list[ActorMention]:
@@ -838,8 +853,12 @@ class ActorBook:
         if mention.kind != PERSON:
             # Namesakes share kind and folded name, so same_actor only has the countries left to check.
             namesakes = self._by_kind_and_name.get((mention.kind, self._name_key(mention.name)), [])
-            return next((a for a in namesakes if not (a.country and mention.country and a.country != mention.country)), None)
-        candidates = [a for a in self._by_surname.get(self._surname_key(mention.name), []) if self._same_person(a, mention)]
+            return next(
+                (a for a in namesakes if not (a.country and mention.country and a.country != mention.country)), None
+            )
+        candidates = [
+            a for a in self._by_surname.get(self._surname_key(mention.name), []) if self._same_person(a, mention)
+        ]
         if not candidates:
             return None
         return max(candidates, key=lambda actor: (actor.country == mention.country, len(actor.aliases)))

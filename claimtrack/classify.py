@@ -93,9 +93,7 @@ def is_call_to_action(sentence: str, words: int) -> bool:
 
 def has_content_word(sentence: str) -> bool:
     """Whether an uncapitalised word other than a function word occurs: the cheap sign of a predicate."""
-    return any(
-        not word[0].isupper() and word.lower() not in FUNCTION_WORDS for word in WORD.findall(sentence)
-    )
+    return any(not word[0].isupper() and word.lower() not in FUNCTION_WORDS for word in WORD.findall(sentence))
 
 
 # A sentence repeated in this many documents of one publisher is a candidate house blurb...

@@ -32,7 +32,9 @@ ATX_CLOSING = re.compile(r"\s+#+$")
 MARKDOWN_PREFIX = re.compile(r"(?:>\s?|[-*+]\s+|\d{1,3}[.)]\s+)")
 SETEXT_UNDERLINE = re.compile(r"(?:=+|-+)\s*$")
 
-URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|ru|gov|edu|io|info|co|uk)(?:/\S*)?\b", re.I)
+URL = re.compile(
+    r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|ru|gov|edu|io|info|co|uk)(?:/\S*)?\b", re.I
+)
 FINAL_PUNCTUATION = re.compile(r"[.!?…:;।。！？؟][\"'”’»)\]]*$")
 
 PAGINATION = re.compile(

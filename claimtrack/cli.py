@@ -8,7 +8,7 @@ import re
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -51,12 +51,17 @@ app = typer.Typer(
 DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-SourceOption = Annotated[Optional[str], typer.Option(help="Only documents whose path, URL, title or publisher contains this.")]
-CountryOption = Annotated[Optional[list[str]], typer.Option("--country", help="Only claims about this country (KZ, kaz, Kazakhstan); repeatable.")]
-ActorOption = Annotated[Optional[list[str]], typer.Option("--actor", help="Only claims naming this actor; repeatable.")]
-RoleOption = Annotated[Optional[str], typer.Option(help="With --actor: the actor's role, speaker or subject.")]
-SinceOption = Annotated[Optional[str], typer.Option(help="Claims dated on or after YYYY, YYYY-MM or YYYY-MM-DD.")]
-UntilOption = Annotated[Optional[str], typer.Option(help="Claims dated on or before YYYY, YYYY-MM or YYYY-MM-DD.")]
+SourceOption = Annotated[
+    str | None, typer.Option(help="Only documents whose path, URL, title or publisher contains this.")
+]
+CountryOption = Annotated[
+    list[str] | None,
+    typer.Option("--country", help="Only claims about this country (KZ, kaz, Kazakhstan); repeatable."),
+]
+ActorOption = Annotated[list[str] | None, typer.Option("--actor", help="Only claims naming this actor; repeatable.")]
+RoleOption = Annotated[str | None, typer.Option(help="With --actor: the actor's role, speaker or subject.")]
+SinceOption = Annotated[str | None, typer.Option(help="Claims dated on or after YYYY, YYYY-MM or YYYY-MM-DD.")]
+UntilOption = Annotated[str | None, typer.Option(help="Claims dated on or before YYYY, YYYY-MM or YYYY-MM-DD.")]
 ByOption = Annotated[str, typer.Option("--by", help="Date --since/--until filter on: claim or doc.")]
 AllOption = Annotated[bool, typer.Option("--all", help="Every appearance, not one row per cluster.")]
 
@@ -70,9 +75,13 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     ctx: typer.Context,
-    db: Annotated[Optional[Path], typer.Option(help=f"Database file (env {settings.DB_ENV_VAR}; default {settings.DEFAULT_DB}).")] = None,
+    db: Annotated[
+        Path | None, typer.Option(help=f"Database file (env {settings.DB_ENV_VAR}; default {settings.DEFAULT_DB}).")
+    ] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of errors.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
 ) -> None:
     ctx.obj = {"db": db or settings.default_db_path(), "debug": debug}
 
@@ -83,9 +92,7 @@ def _store(ctx: typer.Context) -> Store:
     return store
 
 
-def _filters(
-    source=None, countries=None, actors=None, role=None, since=None, until=None, by: str = "claim"
-) -> Filters:
+def _filters(source=None, countries=None, actors=None, role=None, since=None, until=None, by: str = "claim") -> Filters:
     for name, value in (("--since", since), ("--until", until)):
         if value and not DATE_PATTERN.match(value):
             raise InputError(f"{name} takes YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
@@ -119,24 +126,26 @@ def _country_code(text: str) -> str:
 def ingest(
     ctx: typer.Context,
     paths: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Argument(help="Files, folders (recursive), web addresses, or - for standard input."),
     ] = None,
-    title: Annotated[Optional[str], typer.Option(help="Title of the documents named.")] = None,
-    publisher: Annotated[Optional[str], typer.Option(help="Publisher of the documents named.")] = None,
-    url: Annotated[Optional[str], typer.Option(help="URL of the documents named.")] = None,
-    date: Annotated[Optional[str], typer.Option(help="Publication date, YYYY-MM-DD.")] = None,
+    title: Annotated[str | None, typer.Option(help="Title of the documents named.")] = None,
+    publisher: Annotated[str | None, typer.Option(help="Publisher of the documents named.")] = None,
+    url: Annotated[str | None, typer.Option(help="URL of the documents named.")] = None,
+    date: Annotated[str | None, typer.Option(help="Publication date, YYYY-MM-DD.")] = None,
     workers: Annotated[
-        Optional[int], typer.Option(help="Worker processes for the CPU stages; default: one per core.")
+        int | None, typer.Option(help="Worker processes for the CPU stages; default: one per core.")
     ] = None,
-    urls_file: Annotated[Optional[Path], typer.Option(help="A file of web addresses to fetch, one per line.")] = None,
-    text_field: Annotated[Optional[str], typer.Option(help="Collections: the field holding the text.")] = None,
-    title_field: Annotated[Optional[str], typer.Option(help="Collections: the field holding the title.")] = None,
-    date_field: Annotated[Optional[str], typer.Option(help="Collections: the field holding the date.")] = None,
-    url_field: Annotated[Optional[str], typer.Option(help="Collections: the field holding the URL.")] = None,
-    publisher_field: Annotated[Optional[str], typer.Option(help="Collections: the field holding the publisher.")] = None,
+    urls_file: Annotated[Path | None, typer.Option(help="A file of web addresses to fetch, one per line.")] = None,
+    text_field: Annotated[str | None, typer.Option(help="Collections: the field holding the text.")] = None,
+    title_field: Annotated[str | None, typer.Option(help="Collections: the field holding the title.")] = None,
+    date_field: Annotated[str | None, typer.Option(help="Collections: the field holding the date.")] = None,
+    url_field: Annotated[str | None, typer.Option(help="Collections: the field holding the URL.")] = None,
+    publisher_field: Annotated[
+        str | None, typer.Option(help="Collections: the field holding the publisher.")
+    ] = None,
     threshold: Annotated[
-        Optional[float],
+        float | None,
         typer.Option(help="Similarity (0-100, rapidfuzz ratio) at which two sentences are one claim; default 80."),
     ] = None,
     as_json: JsonOption = False,
@@ -168,7 +177,12 @@ def ingest(
             progress.update(task, advance=1, description=f"{status}: {Path(source).name}"[:60])
 
         report = run_ingest(
-            paths, store, overrides=overrides, fields=fields, workers=max(1, workers or os.cpu_count() or 1), threshold=threshold,
+            paths,
+            store,
+            overrides=overrides,
+            fields=fields,
+            workers=max(1, workers or os.cpu_count() or 1),
+            threshold=threshold,
             on_document=advance,
         )
     if as_json:
@@ -217,8 +231,11 @@ def search(
     rows = [dict(r, text=render.highlighted(r["marked"]), source=render.short_source(r["source"])) for r in results]
     render.console().print(
         render.table(
-            rows, ("id", "text", "source", "sources_count", "countries"),
-            id={"justify": "right"}, text={"ratio": 4}, source={"overflow": "fold"},
+            rows,
+            ("id", "text", "source", "sources_count", "countries"),
+            id={"justify": "right"},
+            text={"ratio": 4},
+            source={"overflow": "fold"},
         )  # fmt: skip
     )
 
@@ -227,7 +244,7 @@ def search(
 def export(
     ctx: typer.Context,
     format: Annotated[str, typer.Option("--format", help="csv, json, jsonl or jsonld (schema.org Claim).")] = "csv",
-    output: Annotated[Optional[Path], typer.Option(help="Write here instead of standard output.")] = None,
+    output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
     source: SourceOption = None,
     country: CountryOption = None,
     actor: ActorOption = None,
@@ -334,8 +351,8 @@ def dupes(
 @app.command()
 def variants(
     ctx: typer.Context,
-    query: Annotated[Optional[str], typer.Argument(help="Only variants where a side matches these words.")] = None,
-    kind: Annotated[Optional[str], typer.Option(help="number, negation, actor or date.")] = None,
+    query: Annotated[str | None, typer.Argument(help="Only variants where a side matches these words.")] = None,
+    kind: Annotated[str | None, typer.Option(help="number, negation, actor or date.")] = None,
     country: CountryOption = None,
     actor: ActorOption = None,
     source: SourceOption = None,
@@ -367,7 +384,7 @@ def variants(
 @app.command()
 def timeline(
     ctx: typer.Context,
-    query: Annotated[Optional[str], typer.Argument(help="Only claims matching these words.")] = None,
+    query: Annotated[str | None, typer.Argument(help="Only claims matching these words.")] = None,
     by_period: Annotated[str, typer.Option("--by", help="Count per month or year.")] = "month",
     country: CountryOption = None,
     actor: ActorOption = None,
@@ -407,8 +424,8 @@ app.add_typer(actors_app, name="actors")
 @actors_app.callback(invoke_without_command=True)
 def actors_list(
     ctx: typer.Context,
-    country: Annotated[Optional[str], typer.Option(help="Only actors of this country.")] = None,
-    kind: Annotated[Optional[str], typer.Option(help="person, organisation, country, place or region.")] = None,
+    country: Annotated[str | None, typer.Option(help="Only actors of this country.")] = None,
+    kind: Annotated[str | None, typer.Option(help="person, organisation, country, place or region.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Actors with kind, country, aliases and claim counts."""
@@ -418,18 +435,16 @@ def actors_list(
     if as_json:
         render.print_json(rows)
         return
-    render.console().print(
-        render.table(rows, ("name", "kind", "country", "claims", "aliases"), aliases={"ratio": 3})
-    )
+    render.console().print(render.table(rows, ("name", "kind", "country", "claims", "aliases"), aliases={"ratio": 3}))
 
 
 @actors_app.command("set")
 def actors_set(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The actor's canonical name (or a name it is known by).")],
-    country: Annotated[Optional[str], typer.Option(help="Its country (KZ, Kazakhstan).")] = None,
+    country: Annotated[str | None, typer.Option(help="Its country (KZ, Kazakhstan).")] = None,
     kind: Annotated[str, typer.Option(help="person, organisation, country, place or region.")] = "person",
-    alias: Annotated[Optional[list[str]], typer.Option("--alias", help="Another name it goes by; repeatable.")] = None,
+    alias: Annotated[list[str] | None, typer.Option("--alias", help="Another name it goes by; repeatable.")] = None,
 ) -> None:
     """Correct or add an actor; later ingests keep what you set."""
     from .actors import Actor
@@ -457,7 +472,12 @@ def actors_load(
             aliases = [a.strip() for a in aliases.split(";") if a.strip()]
         country = entry.get("country")
         store.set_actor(
-            Actor(entry["name"], _kind(entry.get("kind") or "person"), _country_code(country) if country else None, set(aliases))
+            Actor(
+                entry["name"],
+                _kind(entry.get("kind") or "person"),
+                _country_code(country) if country else None,
+                set(aliases),
+            )
         )
     render.console().print(f"set {len(entries)} actors from {path}")
 
@@ -466,7 +486,9 @@ def actors_load(
 def serve(
     ctx: typer.Context,
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8001,
-    host: Annotated[str, typer.Option(help="Address to bind; 0.0.0.0 exposes the database to the network.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to bind; 0.0.0.0 exposes the database to the network.")
+    ] = "127.0.0.1",
 ) -> None:
     """Browse the claims in a web page (Datasette; pip install 'claimtrack[serve]')."""
     from .serve import serve as run_server

@@ -49,7 +49,16 @@ FIELD_NAMES = ("text", "title", "date", "url", "publisher")
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "text": ("text", "content", "body", "full_text", "fulltext", "article", "maintext", "article_text", "message"),
     "title": ("title", "headline", "subject"),
-    "date": ("date", "published", "published_at", "publication_date", "pubdate", "date_published", "datetime", "created_at"),
+    "date": (
+        "date",
+        "published",
+        "published_at",
+        "publication_date",
+        "pubdate",
+        "date_published",
+        "datetime",
+        "created_at",
+    ),
     "url": ("url", "link", "href", "canonical_url", "uri"),
     "publisher": ("publisher", "source", "site", "site_name", "sitename", "outlet", "domain"),
 }
@@ -117,7 +126,9 @@ def _record_document(
             seen_ids[record_id] = place
         text, metadata = record_fields(record, named)
         fmt = "html" if looks_like_html(text.encode("utf-8", errors="ignore")) else "text"
-        digest = hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+        digest = hashlib.sha256(
+            json.dumps(record, sort_keys=True, ensure_ascii=False, default=str).encode()
+        ).hexdigest()
         return document_from_text(text, source, fmt, [layers[0], (RECORD_DATE_SOURCE, metadata), *layers[1:]], digest)
     except Unreadable as exc:
         return ReadFailure(source, str(exc))

@@ -111,7 +111,9 @@ COUNT_AFTER_YEAR = re.compile(
 AFTER_CHARS = 24  # text kept after a phrase for COUNT_AFTER_YEAR
 
 # Cheap test run first: a sentence with none of these cannot hold a date phrase.
-DATE_HINT = re.compile(r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|day|ago|[Yy]ear|[Mm]onth|[Ww]eek|night|19\d\d|20\d\d")
+DATE_HINT = re.compile(
+    r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|day|ago|[Yy]ear|[Mm]onth|[Ww]eek|night|19\d\d|20\d\d"
+)
 GROUP_NAMES = frozenset(DATE_CORE.groupindex) | frozenset(PREFIX_BEFORE.groupindex) | frozenset(AGO.groupindex)
 
 FUTURE_CUE = re.compile(
@@ -120,7 +122,22 @@ FUTURE_CUE = re.compile(
 
 # Prepositions that make a bare 4-digit number a year ("of" alone does not: "a total of 1999").
 YEAR_PREPOSITIONS = frozenset(
-    {"in", "since", "by", "until", "till", "during", "from", "through", "throughout", "before", "after", "around", "as of", "between"}
+    {
+        "in",
+        "since",
+        "by",
+        "until",
+        "till",
+        "during",
+        "from",
+        "through",
+        "throughout",
+        "before",
+        "after",
+        "around",
+        "as of",
+        "between",
+    }
 )
 
 _DATELINE_DATE = rf"""
@@ -228,9 +245,7 @@ def years_stated(text: str) -> list[int]:
         return []
     years = set()
     for match in _date_phrases(text):
-        year_text = (
-            match["iso_y"] or match["mdy_y"] or match["dmy_y"] or match["my_y"] or match["season_y"]
-        )
+        year_text = match["iso_y"] or match["mdy_y"] or match["dmy_y"] or match["my_y"] or match["season_y"]
         if year_text is None and match["year"] and _is_year_in_context(match):
             year_text = match["year"]
         if year_text and (match["iso_y"] is None or _explicit_day(match)):
@@ -238,9 +253,7 @@ def years_stated(text: str) -> list[int]:
     return sorted(years)
 
 
-def extract_claim_date(
-    text: str, *, doc_date: str | None, doc_years: Sequence[int] = ()
-) -> ClaimDate | None:
+def extract_claim_date(text: str, *, doc_date: str | None, doc_years: Sequence[int] = ()) -> ClaimDate | None:
     """The date one sentence gives for its event, or None.
 
     With several date phrases, the most precise wins (day > month > year; a
@@ -299,9 +312,7 @@ def _with_prefix(text: str, start: int, end: int, groups: Groups) -> Groups:
     return found
 
 
-def _claim_date(
-    match: Groups, anchor: _Anchor | None, single_year: int | None, future: bool
-) -> ClaimDate | None:
+def _claim_date(match: Groups, anchor: _Anchor | None, single_year: int | None, future: bool) -> ClaimDate | None:
     phrase = match["phrase"]
     if match["iso"] or match["mdy_y"] or match["dmy_y"]:
         day = _explicit_day(match)

@@ -18,8 +18,8 @@ which sentences arrive.
 from __future__ import annotations
 
 import re
-import unicodedata
 import struct
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass

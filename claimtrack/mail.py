@@ -117,8 +117,12 @@ def attribution_lines(lines: list[str], quote_index: int) -> list[int]:
     if above < 0 or QUOTED_LINE.match(lines[above]) or not ATTRIBUTION.search(lines[above]):
         return []
     first = above
-    while first > 0 and above - first + 1 < MAX_ATTRIBUTION_LINES and lines[first - 1].strip() \
-            and not lines[first - 1].rstrip().endswith((".", "!", "?")):
+    while (
+        first > 0
+        and above - first + 1 < MAX_ATTRIBUTION_LINES
+        and lines[first - 1].strip()
+        and not lines[first - 1].rstrip().endswith((".", "!", "?"))
+    ):
         first -= 1
     if not lines[first].lstrip().lower().startswith(("on ", "le ", "am ", "el ", "il ", "w dniu", "в ")):
         first = above

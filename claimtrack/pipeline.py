@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date
 from dataclasses import dataclass, field
+from datetime import date
 
 from . import actors, dates
 from .classify import classify_sentence, is_house_blurb
@@ -45,9 +45,7 @@ def segment(document: Document) -> list[Sentence]:
     kept_lines = 0
     for line in clean_lines(document.text, document.format):
         if line.dropped:
-            result.append(
-                Sentence(len(result), line.start, line.end, line.text, BOILERPLATE, f"clean:{line.dropped}")
-            )
+            result.append(Sentence(len(result), line.start, line.end, line.text, BOILERPLATE, f"clean:{line.dropped}"))
             continue
         spans = split_sentences(line.text)
         for index, (start, end) in enumerate(spans):
@@ -146,9 +144,7 @@ def _resolve_actors(processed: ProcessedDocument, book: actors.ActorBook):
     Names are settled after the whole document is resolved: a full name met late in the
     document renames the actor that an earlier bare surname created.
     """
-    resolved = {
-        position: actors.resolve_actors(mentions, book) for position, mentions in processed.actors.items()
-    }
+    resolved = {position: actors.resolve_actors(mentions, book) for position, mentions in processed.actors.items()}
     named: dict[str, actors.Actor] = {}
     for position, mentions in resolved.items():
         settled = []

@@ -106,10 +106,32 @@ BINARY_SIGNATURES = (
 # Legacy encodings charset-normalizer may choose from, in order of preference
 # when it scores several of them equally (common on short texts).
 LEGACY_ENCODINGS = (
-    "cp1252", "cp1251", "koi8_r", "cp1250", "cp1253", "cp1254", "cp1257", "cp1255", "cp1256",
-    "cp866", "mac_cyrillic", "iso8859_2", "iso8859_5", "iso8859_7", "iso8859_9",
-    "shift_jis", "cp932", "euc_jp", "gb18030", "big5", "euc_kr",
-    "cp874", "cp1258", "mac_roman", "iso8859_15", "latin_1",
+    "cp1252",
+    "cp1251",
+    "koi8_r",
+    "cp1250",
+    "cp1253",
+    "cp1254",
+    "cp1257",
+    "cp1255",
+    "cp1256",
+    "cp866",
+    "mac_cyrillic",
+    "iso8859_2",
+    "iso8859_5",
+    "iso8859_7",
+    "iso8859_9",
+    "shift_jis",
+    "cp932",
+    "euc_jp",
+    "gb18030",
+    "big5",
+    "euc_kr",
+    "cp874",
+    "cp1258",
+    "mac_roman",
+    "iso8859_15",
+    "latin_1",
 )
 C1_CONTROLS = re.compile(r"[\x80-\x9f]")
 MULTIBYTE_ENCODINGS = frozenset({"shift_jis", "cp932", "euc_jp", "gb18030", "big5", "euc_kr"})
@@ -124,11 +146,35 @@ CLI_DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
 INLINE_WHITESPACE = re.compile(r"\s+")
 TRAFILATURA_DATE_PARAMS = {"extensive_search": False, "original_date": True}
 HIDDEN_HTML_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "object", "head"})
-BLOCK_HTML_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
-    "figure", "footer", "form", "header", "hr", "li", "main", "nav", "ol", "p", "pre",
-    "section", "table", "tr", "ul",
-})
+BLOCK_HTML_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tr",
+        "ul",
+    }
+)
 HTML_HEADING_LEVELS = {f"h{level}": level for level in range(1, 7)}
 LINE_BREAK_MARK = "\x00"  # stands for <lb/> while whitespace is collapsed; NUL never survives decoding
 PRESERVED_LINE_TAGS = frozenset({"code", "quote"})  # trafilatura keeps <pre> line breaks in these
@@ -190,7 +236,7 @@ def read_url(url: str, overrides: Mapping[str, str] | None = None, fetcher: Any 
 
     ``fetcher`` is a ``claimtrack.fetch.Fetcher`` to share between pages; one is made when not given.
     """
-    from claimtrack.fetch import FetchError, Fetcher
+    from claimtrack.fetch import Fetcher, FetchError
 
     try:
         checked = check_overrides(overrides)
@@ -274,9 +320,7 @@ def check_overrides(overrides: Mapping[str, str] | None) -> Metadata:
 # ---------------------------------------------------------------- walking
 
 
-def _iter_checked(
-    paths: list[str], overrides: Metadata, fields: Mapping[str, str]
-) -> Iterator[Document | ReadFailure]:
+def _iter_checked(paths: list[str], overrides: Metadata, fields: Mapping[str, str]) -> Iterator[Document | ReadFailure]:
     with contextlib.ExitStack() as resources:
         fetchers: list[Any] = []  # one Fetcher for the run, made at the first address
         manifests: dict[Path, Manifest | ReadFailure] = {}
@@ -443,7 +487,7 @@ def looks_like_html(raw: bytes) -> bool:
     head = raw[:HTML_CHARSET_SNIFF_BYTES]
     for bom, encoding in BOMS:
         if head.startswith(bom):
-            head_text = head[len(bom):].decode(encoding, errors="ignore")
+            head_text = head[len(bom) :].decode(encoding, errors="ignore")
             break
     else:
         head_text = head.decode("latin-1")
@@ -464,9 +508,7 @@ def read_file_bytes(path: Path) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise Unreadable("not a regular file")
         if info.st_size > MAX_FILE_BYTES:
-            raise Unreadable(
-                f"file too large ({info.st_size / 2**20:.0f} MB, limit {MAX_FILE_BYTES // 2**20} MB)"
-            )
+            raise Unreadable(f"file too large ({info.st_size / 2**20:.0f} MB, limit {MAX_FILE_BYTES // 2**20} MB)")
         return path.read_bytes()
     except OSError as exc:
         raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
@@ -479,7 +521,7 @@ def decode_bytes(raw: bytes, fmt: str = "text", encoding: str | None = None) -> 
     """
     for bom, bom_encoding in BOMS:
         if raw.startswith(bom):
-            return raw[len(bom):].decode(bom_encoding, errors="replace")
+            return raw[len(bom) :].decode(bom_encoding, errors="replace")
     reason = binary_reason(raw)
     if reason:
         raise Unreadable(f"binary file ({reason})")
@@ -693,7 +735,9 @@ def _email_document(raw: bytes, source: str, layers: list[tuple[str, Metadata]],
     else:
         text, fmt, below = unwrap_text(normalise_text(message.text)), "text", [own]
     if not text.strip():
-        raise Unreadable("e-mail has no text of its own (only quoted reply)" if message.quoted_lines_removed else "empty e-mail")
+        raise Unreadable(
+            "e-mail has no text of its own (only quoted reply)" if message.quoted_lines_removed else "empty e-mail"
+        )
     return _document(source, text, fmt, [*layers, *below], digest)
 
 
@@ -790,7 +834,7 @@ def _manifest_entries(entries: list[Any], where: str) -> dict[str, Metadata]:
     manifest: dict[str, Metadata] = {}
     for number, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict) or not isinstance(entry.get("file"), str) or not entry["file"].strip():
-            raise Unreadable(f"{where}: entry {number} has no \"file\"")
+            raise Unreadable(f'{where}: entry {number} has no "file"')
         manifest[Path(entry["file"].strip()).name] = checked_metadata(entry, f"{where}, entry {number}")
     return manifest
 
@@ -840,7 +884,7 @@ def split_front_matter(text: str) -> tuple[str, Metadata]:
         return text, {}
     if not isinstance(data, dict):
         return text, {}
-    rest = "\n".join(lines[closing + 1:]).lstrip("\n")
+    rest = "\n".join(lines[closing + 1 :]).lstrip("\n")
     return rest, front_matter_metadata(data)
 
 

@@ -48,9 +48,7 @@ _LIST_START = re.compile(
     rf"\s*(?P<bullet>[{_BULLETS}])?\s*"
     rf"(?:(?P<label>\d{{1,{MAX_LIST_LABEL_DIGITS}}}|[A-Za-z])(?P<punct>\.\)|\.|\))\s)?"
 )
-_LIST_MARKER_ONLY = re.compile(
-    rf"(?:[{_BULLETS}]\s*)?(?:\d{{1,{MAX_LIST_LABEL_DIGITS}}}|[A-Za-z])(?:\.\)|\.|\))"
-)
+_LIST_MARKER_ONLY = re.compile(rf"(?:[{_BULLETS}]\s*)?(?:\d{{1,{MAX_LIST_LABEL_DIGITS}}}|[A-Za-z])(?:\.\)|\.|\))")
 # "compounds. . . . The": the full stop ends the sentence, the spaced dots open the next.
 _FULL_STOP_THEN_SPACED_DOTS = re.compile(r"(?<=\w)[.!?](?P<dots>(?: \.)+)\s+(?=[^\s.])")
 _ELLIPSIS = re.compile(r"\.\s?\.\s?\.|…")
@@ -67,9 +65,7 @@ _MISSED_BREAK_HINTS = (
 )
 _INITIALISM_BEFORE_CAPITAL = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}(?=\s+[A-Z])")
 _TIME_BEFORE_CAPITAL = re.compile(r"(?<![\w.])[AaPp]\.[Mm]\.(?=\s+[A-Z])")
-_GLUED_PRONOUN = re.compile(
-    rf"\b[A-Z][a-z]{{{MIN_GLUED_WORD_LOWERCASE},}}(?=(?:He|She|They|We)\s+[a-z])"
-)
+_GLUED_PRONOUN = re.compile(rf"\b[A-Z][a-z]{{{MIN_GLUED_WORD_LOWERCASE},}}(?=(?:He|She|They|We)\s+[a-z])")
 _QUOTE_THEN_QUOTE = re.compile(r"[.!?][”\"](?=\s+[“\"][A-Z])")
 _WORD = re.compile(r"[\w'’.-]+")
 
@@ -221,9 +217,7 @@ def _blingfire_window(text: str) -> list[Span]:
         return []
     size = 2 * len(encoded) + 16
     out, starts, ends = create_string_buffer(size), (c_int32 * size)(), (c_int32 * size)()
-    out_len = blingfire.blingfire.TextToSentencesWithOffsets(
-        encoded, len(encoded), out, starts, ends, size
-    )
+    out_len = blingfire.blingfire.TextToSentencesWithOffsets(encoded, len(encoded), out, starts, ends, size)
     if out_len <= 0 or out_len > size:
         return [(0, len(text))]
     count = out.raw[:out_len].count(b"\n") + 1
@@ -316,9 +310,7 @@ def _starts_with_country_name(text: str) -> bool:
     if first_word is None:
         return False
     names = _country_names_by_first_word().get(first_word.group().rstrip(".,"), ())
-    return any(
-        text.startswith(name) and not text[len(name) : len(name) + 1].isalnum() for name in names
-    )
+    return any(text.startswith(name) and not text[len(name) : len(name) + 1].isalnum() for name in names)
 
 
 @functools.cache

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -125,8 +125,7 @@ class Store:
         with self.transaction():
             version = self._checked_version()  # again under the write lock: another process may have just migrated
             self.conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version "
-                "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
             )
             for number, sql in enumerate(MIGRATIONS[version:], start=version + 1):
                 for statement in _statements(sql):
@@ -353,7 +352,9 @@ class Store:
             aliases.setdefault(actor_id, set()).add(alias)
         return [
             Actor(name, kind, country, aliases.get(actor_id, set()))
-            for actor_id, name, kind, country in self.conn.execute("SELECT id, name, kind, country FROM actors ORDER BY id")
+            for actor_id, name, kind, country in self.conn.execute(
+                "SELECT id, name, kind, country FROM actors ORDER BY id"
+            )
         ]
 
     # ---- the dedupe index -------------------------------------------------------
@@ -395,9 +396,7 @@ class Store:
 
     def claim_texts(self, ids: list[int]) -> list[tuple[int, str]]:
         marks = ",".join("?" * len(ids))
-        return self.conn.execute(
-            f"SELECT id, text FROM sentences WHERE id IN ({marks}) ORDER BY id", ids
-        ).fetchall()
+        return self.conn.execute(f"SELECT id, text FROM sentences WHERE id IN ({marks}) ORDER BY id", ids).fetchall()
 
     def clear_clusters(self, sentence_ids: list[int]) -> None:
         """Take sentences out of their clusters and the key index, to be clustered again."""
@@ -503,8 +502,7 @@ class Store:
         return [
             r[0]
             for r in self.conn.execute(
-                "SELECT term FROM sentences_fts_vocab WHERE term >= ? AND term < ? "
-                "AND length(term) BETWEEN ? AND ?",
+                "SELECT term FROM sentences_fts_vocab WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ?",
                 (first, chr(ord(first) + 1), len(word) - 2, len(word) + 3),
             )
         ]
@@ -636,7 +634,9 @@ class Store:
             a, b = records[a_id], records[b_id]
             if (b["date"] or "9") < (a["date"] or "9"):
                 a, b, a_value, b_value = b, a, b_value, a_value
-            links.append({"kind": kind, "a_value": a_value, "b_value": b_value, "similarity": similarity, "a": a, "b": b})
+            links.append(
+                {"kind": kind, "a_value": a_value, "b_value": b_value, "similarity": similarity, "a": a, "b": b}
+            )
         return links
 
     def sentence(self, sentence_id: int) -> dict | None:
@@ -846,4 +846,4 @@ def _json_list(value: str | None) -> list:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -237,7 +237,7 @@ def strip_repeated_quote(line: str, following: str) -> str:
     """``following`` without the quotation marks it shares with ``line`` ("> a" / "> b")."""
     quote, next_quote = QUOTE_PREFIX.match(line), QUOTE_PREFIX.match(following)
     if quote and next_quote and quote.group(0).replace(" ", "") == next_quote.group(0).replace(" ", ""):
-        return " " * len(quote.group(0)) + following[next_quote.end():]
+        return " " * len(quote.group(0)) + following[next_quote.end() :]
     return following
 
 

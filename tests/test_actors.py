@@ -136,7 +136,9 @@ def test_michael_lewiston_is_the_speaker_of_his_quotes_in_seed_004():
 
 
 def test_attribution_forms_mark_speakers():
-    said = extract_actors("Look at Ukraine carefully,” said Dikran Kyosyan, a pro-Kremlin Russian presenter on YouTube.")
+    said = extract_actors(
+        "Look at Ukraine carefully,” said Dikran Kyosyan, a pro-Kremlin Russian presenter on YouTube."
+    )
     kyosyan = next(m for m in said if m.kind == PERSON)
     assert (kyosyan.name, kyosyan.role, kyosyan.country) == ("Dikran Kyosyan", SPEAKER, "RU")
     stated = extract_actors("In return, Tokayev stated he would abide by international law.")
@@ -165,7 +167,9 @@ def test_people_take_their_country_from_the_sentence():
 
 
 def test_capitalised_non_people_are_not_people():
-    text = "Astana also cancelled the annual Victory Day Parade, and Kazakhstan does not want a new Iron Curtain in March."
+    text = (
+        "Astana also cancelled the annual Victory Day Parade, and Kazakhstan does not want a new Iron Curtain in March."
+    )
     assert [m for m in extract_actors(text) if m.kind == PERSON] == []
     assert [m.name for m in extract_actors("George Washington crossed the river.")] == ["George Washington"]
 

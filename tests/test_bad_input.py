@@ -13,12 +13,11 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import CORPORA
 from typer.testing import CliRunner
 
 from claimtrack.classify import MAX_CLAIM_CHARACTERS
 from claimtrack.cli import app
-
-from conftest import CORPORA
 
 WIKINEWS = CORPORA / "wikinews.jsonl"
 BIG_FILE_BYTES = 50 * 1024 * 1024
@@ -30,7 +29,9 @@ RUSSIAN = (
     "Министерство иностранных дел Казахстана заявило во вторник, что страна не будет поставлять оружие "
     "ни одной из сторон конфликта."
 )
-FRENCH = "Le président français a déclaré jeudi que la coopération énergétique avec le Kazakhstan était très importante."
+FRENCH = (
+    "Le président français a déclaré jeudi que la coopération énergétique avec le Kazakhstan était très importante."
+)
 TRICKY_CLAIMS = [
     'The minister said "we will not comply" and called the ruling a \\ breach \\ of the treaty.',
     "Protesters in Almaty carried signs reading 🇰🇿 and ✊ as the crowd grew to ten thousand people.",
@@ -88,7 +89,9 @@ def mixed_folder(tmp_path) -> Path:
     (folder / "russian.txt").write_bytes(RUSSIAN.encode("cp1251"))
     (folder / "french.txt").write_bytes(FRENCH.encode("latin-1"))
     (folder / "utf16.txt").write_bytes(codecs.BOM_UTF16_LE + article.encode("utf-16-le"))
-    (folder / "controls.txt").write_bytes(b"Astana\x07 hosted\x1b the summit\x01 in September \x7fwith five leaders\xc2\x9b.\n")
+    (folder / "controls.txt").write_bytes(
+        b"Astana\x07 hosted\x1b the summit\x01 in September \x7fwith five leaders\xc2\x9b.\n"
+    )
     (folder / "broken.html").write_text(
         "<html><p>Kazakhstan <b>refused <i>to recognise</b> the two</i> republics.<table><tr><td>cell<p>row"
         "</table></div></span>Tail &amp; more", encoding="utf-8",
@@ -144,7 +147,10 @@ def test_legacy_encodings_and_utf16_are_read_as_the_words_written(mixed_folder, 
 def test_control_characters_never_reach_a_sentence(mixed_folder, tmp_path):
     db = tmp_path / "x.db"
     ingest_json(db, mixed_folder)
-    [(text,)] = stored(db, "SELECT s.text FROM sentences s JOIN documents d ON d.id = s.document_id WHERE d.source LIKE '%controls.txt'")
+    [(text,)] = stored(
+        db,
+        "SELECT s.text FROM sentences s JOIN documents d ON d.id = s.document_id WHERE d.source LIKE '%controls.txt'",
+    )
     assert text == "Astana hosted the summit in September with five leaders."
     for (sentence,) in stored(db, "SELECT text FROM sentences"):
         assert not any(ord(c) < 32 and c != "\t" or 0x7F <= ord(c) <= 0x9F for c in sentence), sentence
@@ -176,7 +182,10 @@ def test_binary_files_named_on_the_command_line_are_refused(tmp_path):
     archive.write_bytes(b"PK\x05\x06" + bytes(18))
     code, report = ingest_json(tmp_path / "x.db", photo, archive, good)
     assert code == 1 and report["new"] == 1
-    assert failures_by_name(report) == {"photo.png": "binary file (PNG image)", "archive.zip": "binary file (ZIP archive)"}
+    assert failures_by_name(report) == {
+        "photo.png": "binary file (PNG image)",
+        "archive.zip": "binary file (ZIP archive)",
+    }
 
 
 def test_a_run_where_everything_goes_in_exits_zero(tmp_path):
@@ -283,7 +292,9 @@ def test_json_output_is_valid_for_any_claim_text(tmp_path):
     for fmt in ("json", "jsonl", "jsonld"):
         result = run("--db", str(db), "export", "--format", fmt)
         assert result.exit_code == 0, result.output
-        exported[fmt] = [json.loads(line) for line in result.stdout.splitlines()] if fmt == "jsonl" else json.loads(result.stdout)
+        exported[fmt] = (
+            [json.loads(line) for line in result.stdout.splitlines()] if fmt == "jsonl" else json.loads(result.stdout)
+        )
     texts = [record["text"] for record in exported["json"]]
     assert texts[: len(TRICKY_CLAIMS)] == TRICKY_CLAIMS
     assert texts[-1] == "The ministry said \ufffd it would publish the figures on Monday."

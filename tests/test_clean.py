@@ -15,8 +15,16 @@ from claimtrack.clean import clean_lines
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 WIKINEWS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "wikinews.jsonl"
 REASONS = {
-    "no-text", "pagination", "ticker", "link", "credit", "comment-form",
-    "blog-meta", "navigation", "call-to-action", "disclaimer",
+    "no-text",
+    "pagination",
+    "ticker",
+    "link",
+    "credit",
+    "comment-form",
+    "blog-meta",
+    "navigation",
+    "call-to-action",
+    "disclaimer",
 }
 
 # (seed prefix, start of the junk line, expected reason): every junk line of the seeds.
@@ -40,7 +48,7 @@ SEED_JUNK = [
     ("004", "See also  Excavations", "link"),
     ("004", ">> See: “Central Asia, such a coveted region”", "link"),
     ("004", ">> Read more: “To linguist Patrick Seriat", "link"),
-    ("004", "See also  \"Ukraine is taking back what's theirs,\"", "link"),
+    ("004", 'See also  "Ukraine is taking back what\'s theirs,"', "link"),
     ("004", "Leave a Reply", "comment-form"),
     ("004", "Your email address will not be published.", "comment-form"),
 ]
@@ -203,15 +211,43 @@ def test_wikinews_sentence_lines_are_kept():
     for row in WIKINEWS.read_text(encoding="utf-8").splitlines():
         text = unicodedata.normalize("NFKC", json.loads(row)["text"])
         for line in clean_lines(text):
-            if line.dropped and len(line.text.split()) >= 8 and line.text.endswith((".", ".\"", ".”")):
+            if line.dropped and len(line.text.split()) >= 8 and line.text.endswith((".", '."', ".”")):
                 dropped_prose.append(line.text)
     assert dropped_prose == []
 
 
 LINE_PIECES = st.sampled_from(
-    ["\n", "\r\n", "\n\n", " ", "\u00a0", "\t", "# ", "## ", "- ", "* ", "> ", ">> ", "1. ", "#", "=", "---",
-     "Login", "See also ", "BTC 59888.38", "cc ", "http://x.ru/a", "Russia sent troops.", "“Quote,” he said.",
-     "Sign up", "2 years ago", "\u2028", "\x0c", "…", "Ω"]
+    [
+        "\n",
+        "\r\n",
+        "\n\n",
+        " ",
+        "\u00a0",
+        "\t",
+        "# ",
+        "## ",
+        "- ",
+        "* ",
+        "> ",
+        ">> ",
+        "1. ",
+        "#",
+        "=",
+        "---",
+        "Login",
+        "See also ",
+        "BTC 59888.38",
+        "cc ",
+        "http://x.ru/a",
+        "Russia sent troops.",
+        "“Quote,” he said.",
+        "Sign up",
+        "2 years ago",
+        "\u2028",
+        "\x0c",
+        "…",
+        "Ω",
+    ]
 )
 
 

@@ -6,12 +6,11 @@ import json
 import re
 
 import pytest
+from conftest import SEEDS
 from typer.testing import CliRunner
 
 from claimtrack.cli import app
 from claimtrack.store import CLAIM_RECORD_FIELDS
-
-from conftest import SEEDS
 
 JUNK = [
     "1 to 10 of about 184",
@@ -137,7 +136,9 @@ def test_search_table_highlights_the_matched_words(seeded):
     assert "001_82dca81d4355fbb5.txt" in result.output
 
 
-@pytest.mark.parametrize("query", ['"', "AND (", "U.S.", "*", "NEAR(a b)", "'; DROP TABLE claims; --", "🙂 Kazakhstan", "x" * 10_000])
+@pytest.mark.parametrize(
+    "query", ['"', "AND (", "U.S.", "*", "NEAR(a b)", "'; DROP TABLE claims; --", "🙂 Kazakhstan", "x" * 10_000]
+)
 def test_any_query_gives_results_or_a_clear_message(seeded, query):
     db, _ = seeded
     result = run("--db", str(db), "search", query)
@@ -207,7 +208,9 @@ def test_sources_and_stats(seeded):
 def test_ingest_from_standard_input_with_metadata(tmp_path):
     db = str(tmp_path / "stdin.db")
     text = "Kazakhstan cancelled the parade.\nIt was a signal to Moscow.\n"
-    report = json.loads(ok("--db", db, "ingest", "-", "--title", "Parade", "--date", "2022-05-01", "--json", input=text))
+    report = json.loads(
+        ok("--db", db, "ingest", "-", "--title", "Parade", "--date", "2022-05-01", "--json", input=text)
+    )
     assert report["new"] == 1 and report["claims"] == 2
     source = seeded_json((db, None), "sources")[0]
     assert (source["title"], source["date"]) == ("Parade", "2022-05-01")
@@ -322,7 +325,7 @@ def test_export_jsonld_gives_schema_org_claims(seeded):
 
 def test_csv_export_neutralises_formulas(tmp_path):
     db = str(tmp_path / "csv.db")
-    ok("--db", db, "ingest", "-", input="=HYPERLINK(\"http://x\") claims the sky is green.\n")
+    ok("--db", db, "ingest", "-", input='=HYPERLINK("http://x") claims the sky is green.\n')
     rows = list(csv.reader(io.StringIO(ok("--db", db, "export"))))
     assert rows[1][1].startswith("'=HYPERLINK")
 
@@ -359,7 +362,8 @@ def test_a_blurb_a_publisher_repeats_on_many_pages_becomes_boilerplate(tmp_path)
     folder.mkdir()
     for page in range(3):
         (folder / f"page{page}.txt").write_text(
-            f"Claim number {page} differs on every page of this listing.\n{TEASER}\n{CARNEGIE_BLURB}\n", encoding="utf-8"
+            f"Claim number {page} differs on every page of this listing.\n{TEASER}\n{CARNEGIE_BLURB}\n",
+            encoding="utf-8",
         )
     db = str(tmp_path / "blurb.db")
     ok("--db", db, "ingest", str(folder), "--publisher", "Carnegie Endowment for International Peace")

@@ -11,6 +11,7 @@ from collections import Counter
 from functools import lru_cache
 
 import pytest
+from dedupe_cases import DIFFERENT_PAIR, ROOT, SAME_PAIR, build_cases, real_sentences, seed_sentences
 
 from claimtrack.dedupe import (
     ACTOR,
@@ -28,7 +29,6 @@ from claimtrack.dedupe import (
     match_text,
     prepare,
 )
-from dedupe_cases import ROOT, DIFFERENT_PAIR, SAME_PAIR, build_cases, real_sentences, seed_sentences
 
 MIN_PRECISION = 0.99
 MIN_RECALL = 0.97

@@ -5,10 +5,10 @@ import os
 from datetime import datetime
 
 import pytest
+from conftest import CORPORA
 from typer.testing import CliRunner
 
 from claimtrack.cli import app
-from conftest import CORPORA
 
 WIKINEWS = CORPORA / "wikinews.jsonl"
 

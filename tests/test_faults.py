@@ -14,15 +14,15 @@ import sqlite3
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 
 import pytest
+from conftest import CORPORA, SEEDS
 from typer.testing import CliRunner
 
 from claimtrack.cli import app
 from claimtrack.store import open_store
-
-from conftest import CORPORA, SEEDS
 
 ARTICLES = 60  # Wikinews articles per test corpus: enough for a run to be killed half-way
 KILL_AT_DOCUMENT = 25
@@ -215,8 +215,8 @@ def _open_at_once(path: str, barrier, results) -> None:
     try:
         open_store(path).close()
         results.put("ok")
-    except Exception as error:  # noqa: BLE001 - the failure is the finding
-        import traceback; results.put(traceback.format_exc())
+    except Exception:  # noqa: BLE001 - the failure is the finding
+        results.put(traceback.format_exc())
 
 
 def test_processes_creating_the_same_new_database_at_once_all_succeed(tmp_path):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import http.server
-import threading
 import textwrap
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,9 +16,11 @@ from claimtrack.fetch import USER_AGENT, Fetcher, FetchError
 from claimtrack.models import Document, ReadFailure
 from claimtrack.read import iter_documents, read_url, read_url_list
 
-SEED_PARAGRAPH = (Path(__file__).resolve().parent.parent / "seeds" / "002_f973ec99fde247a6.txt").read_text(
-    encoding="utf-8"
-).split("\n\n")[3]
+SEED_PARAGRAPH = (
+    (Path(__file__).resolve().parent.parent / "seeds" / "002_f973ec99fde247a6.txt")
+    .read_text(encoding="utf-8")
+    .split("\n\n")[3]
+)
 
 ARTICLE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>Kazakhstan's drift from Moscow | Geopolitical Monitor</title>

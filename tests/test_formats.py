@@ -34,7 +34,7 @@ def make_pdf(path: Path, paragraphs: list[str], title: str | None = None, author
     from fpdf import FPDF
 
     pdf = FPDF()
-    pdf.set_creation_date(dt.datetime(2022, 6, 21, 9, 30, tzinfo=dt.timezone.utc))
+    pdf.set_creation_date(dt.datetime(2022, 6, 21, 9, 30, tzinfo=dt.UTC))
     if title:
         pdf.set_title(title)
     if author:
@@ -216,10 +216,19 @@ def test_csv_collection_with_explicit_fields_and_overrides(tmp_path):
 def test_json_list_and_common_field_names(tmp_path):
     path = tmp_path / "feed.json"
     path.write_text(
-        json.dumps({"articles": [
-            {"guid": "a1", "headline": "Summit", "content": "Leaders met in Samarkand.", "published": "2022-09-16"},
-            {"guid": "a2", "body": ["First paragraph.", "Second paragraph."], "link": "https://x.example/2"},
-        ]}),
+        json.dumps(
+            {
+                "articles": [
+                    {
+                        "guid": "a1",
+                        "headline": "Summit",
+                        "content": "Leaders met in Samarkand.",
+                        "published": "2022-09-16",
+                    },
+                    {"guid": "a2", "body": ["First paragraph.", "Second paragraph."], "link": "https://x.example/2"},
+                ]
+            }
+        ),
         encoding="utf-8",
     )
     first, second = iter_documents([str(path)])

@@ -10,7 +10,7 @@ import io
 import json
 import unicodedata
 
-import pytest
+from conftest import SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,8 +21,6 @@ from claimtrack.models import BOILERPLATE, CLAIM, KINDS, Document, Line
 from claimtrack.pipeline import segment
 from claimtrack.read import normalise_text
 from claimtrack.render import write_json, write_jsonl
-
-from conftest import SEEDS
 
 FAST = settings(max_examples=150, deadline=None)
 PIECES = st.sampled_from(
@@ -122,7 +120,12 @@ def test_segment_takes_raw_text_too(text):
 
 
 @FAST
-@given(rows=st.lists(st.dictionaries(st.sampled_from(["text", "source", "actors"]), st.text(alphabet=st.characters(codec="utf-8"))), max_size=5))
+@given(
+    rows=st.lists(
+        st.dictionaries(st.sampled_from(["text", "source", "actors"]), st.text(alphabet=st.characters(codec="utf-8"))),
+        max_size=5,
+    )
+)
 def test_json_exports_parse_back_to_the_same_records(rows):
     as_json, as_lines = io.StringIO(), io.StringIO()
     write_json(iter(rows), as_json)

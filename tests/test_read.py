@@ -90,7 +90,7 @@ def read_failed(path: Path, **kwargs) -> ReadFailure:
 
 
 def test_utf8_bom_is_stripped_and_hash_is_of_raw_bytes(tmp_path):
-    raw = codecs.BOM_UTF8 + "Tokayev met Putin in Astana.\n".encode()
+    raw = codecs.BOM_UTF8 + b"Tokayev met Putin in Astana.\n"
     document = read_ok(write(tmp_path / "a.txt", raw))
     assert document.text == "Tokayev met Putin in Astana."
     assert document.content_hash == hashlib.sha256(raw).hexdigest()
@@ -225,7 +225,10 @@ def test_missing_path_and_empty_folder_give_failures(tmp_path):
     results = list(iter_documents([str(tmp_path / "missing.txt"), str(tmp_path / "empty")]))
     assert results == [
         ReadFailure(str(tmp_path / "missing.txt"), "no such file or folder"),
-        ReadFailure(str(tmp_path / "empty"), "folder holds no document files (.csv .eml .htm .html .json .jsonl .markdown .md .ndjson .pdf .txt .xhtml)"),
+        ReadFailure(
+            str(tmp_path / "empty"),
+            "folder holds no document files (.csv .eml .htm .html .json .jsonl .markdown .md .ndjson .pdf .txt .xhtml)",
+        ),
     ]
 
 
@@ -310,15 +313,27 @@ def test_metadata_precedence_cli_sidecar_manifest_front_matter(tmp_path):
         "---\ntitle: Front title\nsource: Front publisher\nlink: https://front.example\n"
         "date: 2022-01-01\n---\n\n# Heading\n\nBody text.\n",
     )
-    write(tmp_path / "sources.json", json.dumps(
-        [{"file": "a.md", "publisher": "Manifest publisher", "url": "https://manifest.example", "date": "2022-02-02"}]
-    ))
+    write(
+        tmp_path / "sources.json",
+        json.dumps(
+            [
+                {
+                    "file": "a.md",
+                    "publisher": "Manifest publisher",
+                    "url": "https://manifest.example",
+                    "date": "2022-02-02",
+                }
+            ]
+        ),
+    )
     write(tmp_path / "a.md.meta.json", json.dumps({"url": "https://sidecar.example", "date": "2022-03-03"}))
     path = tmp_path / "a.md"
 
     document = read_ok(path, overrides={"date": "2022-04-04"})
     assert (document.title, document.publisher, document.url) == (
-        "Front title", "Manifest publisher", "https://sidecar.example"
+        "Front title",
+        "Manifest publisher",
+        "https://sidecar.example",
     )
     assert (document.date, document.date_source) == ("2022-04-04", "cli")
     assert document.text == "# Heading\n\nBody text."
@@ -329,7 +344,11 @@ def test_metadata_precedence_cli_sidecar_manifest_front_matter(tmp_path):
 
     (tmp_path / "sources.json").unlink()
     document = read_ok(path)
-    assert (document.publisher, document.date, document.date_source) == ("Front publisher", "2022-01-01", "front-matter")
+    assert (document.publisher, document.date, document.date_source) == (
+        "Front publisher",
+        "2022-01-01",
+        "front-matter",
+    )
 
 
 def test_stem_sidecar_and_csv_manifest(tmp_path):
@@ -364,7 +383,9 @@ def test_no_date_is_invented(tmp_path):
     document = read_ok(tmp_path / "a.txt")
     assert (document.date, document.date_source, document.title) == (None, None, None)
     paragraph = "<p>Kazakhstan refused the request on 5 June 2022, officials said in Astana after long talks.</p>"
-    page = f"<html><body><article><p>Posted June 5, 2022</p>{paragraph * 3}</article><footer>© 2023</footer></body></html>"
+    page = (
+        f"<html><body><article><p>Posted June 5, 2022</p>{paragraph * 3}</article><footer>© 2023</footer></body></html>"
+    )
     assert read_ok(write(tmp_path / "a.html", page)).date is None
 
 
@@ -409,7 +430,9 @@ def test_html_article_main_text_and_metadata(tmp_path):
 
 
 def test_malformed_html_gives_its_words(tmp_path):
-    html = "<html><p>Unclosed <b>bold <i>mixed</b> text</i><table><tr><td>cell<p>para</table></div></span>Tail &amp; more"
+    html = (
+        "<html><p>Unclosed <b>bold <i>mixed</b> text</i><table><tr><td>cell<p>para</table></div></span>Tail &amp; more"
+    )
     document = read_ok(write(tmp_path / "bad.html", html))
     assert document.text == "Unclosed bold mixed text cell para Tail & more"
 
@@ -434,7 +457,9 @@ def test_html_extractor_crash_falls_back(tmp_path, monkeypatch):
 
 
 def test_tiny_page_and_page_without_text(tmp_path):
-    tiny = read_ok(write(tmp_path / "tiny.html", "<html><head><title>Tiny</title></head><body><p>Short note.</p></body></html>"))
+    tiny = read_ok(
+        write(tmp_path / "tiny.html", "<html><head><title>Tiny</title></head><body><p>Short note.</p></body></html>")
+    )
     assert (tiny.text, tiny.title) == ("Short note.", "Tiny")
     blank = "<html><head><title>Blank</title><style>p {}</style></head><body> <script>x()</script></body></html>"
     assert read_failed(write(tmp_path / "blank.html", blank)).reason == "no visible text in HTML page"

@@ -118,8 +118,10 @@ def test_multi_sentence_curly_quote_is_split_inside_the_quote():
 
 def test_sentence_ending_in_a_closing_quote_is_followed_by_the_next():
     got = sentences(seed_line("historically Russia."))
-    assert "During this year’s Saint Petersburg International Economic Forum, Vladimir Putin publicly " \
+    assert (
+        "During this year’s Saint Petersburg International Economic Forum, Vladimir Putin publicly "
         "spurned Kazakhstan, stating it was “historically Russia.”" in got
+    )
     assert any(sentence.startswith("In return, Tokayev stated") for sentence in got)
 
 
@@ -252,8 +254,27 @@ def test_wikinews_lines_split_into_well_formed_spans_that_lose_no_word():
 # --- any text ---------------------------------------------------------------------------
 
 SENTENCE_PARTS = st.sampled_from(
-    [*"aZ .!?\"“”’'…•()[]\t\xa0-1é\n", "Ж", "😀", "I", "Mr.", "p.m. ", "U.S. ", "China", "1. ", "2. ",
-     "a. ", "b. ", " . . . ", "He ", "Euractiv", "The ", "\u2028", "\r\n", "[...]"]
+    [
+        *"aZ .!?\"“”’'…•()[]\t\xa0-1é\n",
+        "Ж",
+        "😀",
+        "I",
+        "Mr.",
+        "p.m. ",
+        "U.S. ",
+        "China",
+        "1. ",
+        "2. ",
+        "a. ",
+        "b. ",
+        " . . . ",
+        "He ",
+        "Euractiv",
+        "The ",
+        "\u2028",
+        "\r\n",
+        "[...]",
+    ]
 )
 
 

@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SEEDS
 from typer.testing import CliRunner
 
 from claimtrack import serve as serve_module
@@ -35,7 +36,6 @@ from claimtrack.serve import (
     prepare_database,
     serve,
 )
-from conftest import ROOT, SEEDS
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

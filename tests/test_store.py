@@ -99,7 +99,10 @@ def test_a_failure_inside_a_document_leaves_the_database_as_it_was(store):
         item = processed("b.txt", OTHER)
         store.write_document(item, actors_of(item), Broken())
     assert store.stats()["documents"] == 1
-    assert store.conn.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH 'alternatives'").fetchone()[0] == 0
+    assert (
+        store.conn.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH 'alternatives'").fetchone()[0]
+        == 0
+    )
 
 
 def test_filters_by_country_source_and_actor(store):

@@ -56,7 +56,7 @@ def test_texts_that_are_not_wrapped_come_out_unchanged():
 
 @pytest.mark.parametrize("width", [70, 60])
 def test_wrapped_seeds_and_wikinews_give_the_original_sentences(width):
-    texts = seed_texts() + wikinews_texts()[::3 if width == 60 else 1]
+    texts = seed_texts() + wikinews_texts()[:: 3 if width == 60 else 1]
     assert same_sentence_share(texts, width) >= MIN_SAME_SENTENCES
 
 
@@ -134,9 +134,11 @@ def test_joining_keeps_offsets_simple():
     ],
 )
 def test_real_hyphens_stay(wrapped, expected):
-    text = hard_wrap(
-        "Analysts say the long and difficult time of the war has led to a reset. " * 3, 60
-    ) + "\n" + _inside_a_paragraph(wrapped)
+    text = (
+        hard_wrap("Analysts say the long and difficult time of the war has led to a reset. " * 3, 60)
+        + "\n"
+        + _inside_a_paragraph(wrapped)
+    )
     assert expected in unwrap_text(text, typeset=True)
 
 
