@@ -262,7 +262,7 @@ def _country_rows() -> Iterator[tuple[str, str, list[str], str]]:
         code, names, demonyms, capitals = (row + ["", "", ""])[:4]
         curated[code] = _split_aliases(names) + _with_plurals(_split_aliases(demonyms)) + _split_aliases(capitals)
         curated[code + ":display"] = _split_aliases(names)[:1]
-    for code, (alpha2, alpha3, display, names) in generated.items():
+    for code, (_alpha2, alpha3, display, names) in generated.items():
         curated_display = [name for name in curated.get(code + ":display", []) if not name.startswith(AMBIGUOUS_MARK)]
         shown = curated_display[0] if curated_display else display
         yield code, shown, _split_aliases(names) + curated.get(code, []), alpha3

@@ -78,7 +78,7 @@ class StoreClusterer:
         plan = _Assignment(store.next_cluster_id())
         plan.first_new_cluster = plan.next_cluster_id
         new_by_key: dict[int, list[int]] = {}  # this call's claims already clustered, by key
-        for claim_id, text in claims:
+        for claim_id, _text in claims:
             keyed = ready[claim_id]
             if keyed.twin in stored_twins:
                 plan.cluster_of[claim_id] = stored_twins[keyed.twin]
