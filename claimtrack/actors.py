@@ -904,8 +904,9 @@ class ActorBook:
 def aliases_of(mention: ActorMention) -> set[str]:
     """The names a mention adds to its actor: the words as written and, for a person, the bare name.
 
-    'President Tokayev' gives itself and 'Tokayev'; 'Qasim-Jomart TokayevForced' gives itself and
-    'Qasim-Jomart Tokayev'. A title stays in the written form so every variant can be searched.
+    'President Tokayev' gives itself and 'Tokayev'; 'Qasim-Jomart TokayevForced' gives itself,
+    'Qasim-Jomart Tokayev' and the glued surname 'TokayevForced' as written. A title stays in the
+    written form so every variant can be searched.
     """
     written = " ".join(mention.surface.split())
     if not written:
@@ -913,7 +914,10 @@ def aliases_of(mention: ActorMention) -> set[str]:
     if mention.kind != PERSON:
         return {written}
     bare = clean_person_name(written)
-    return {written, bare} if bare else {written}
+    if not bare:
+        return {written}
+    glued = written.split()[-1]
+    return {written, bare} | ({glued} if glued != bare.split()[-1] else set())
 
 
 def resolve_actors(mentions: Iterable[ActorMention], book: ActorBook) -> list[ActorMention]:
