@@ -112,13 +112,13 @@ def _filters(source=None, countries=None, actors=None, role=None, since=None, un
 
 
 def _country_code(text: str) -> str:
-    from .actors import lookup_country, suggest_country
+    from .actors import country_name, lookup_country, suggest_country
 
     code = lookup_country(text)
     if code:
         return code
     suggestion = suggest_country(text)
-    hint = f"; did you mean {suggestion}?" if suggestion else ""
+    hint = f"; did you mean {suggestion} ({country_name(suggestion)})?" if suggestion else ""
     raise InputError(f"unknown country {text!r}{hint}")
 
 

@@ -234,6 +234,7 @@ def test_a_bad_file_is_reported_and_the_rest_goes_in(tmp_path):
         (["export", "--format", "xml"], "--format is one of csv, json, jsonl"),
         (["search", "x", "--since", "May"], "--since takes YYYY"),
         (["search", "x", "--country", "Narnia"], "unknown country 'Narnia'"),
+        (["export", "--country", "Kazakstan"], "unknown country 'Kazakstan'; did you mean KZ (Kazakhstan)?"),
         (["show", "999999"], "there is no sentence with id 999999"),
         (["ingest", "--date", "yesterday", "x.txt"], "--date takes YYYY-MM-DD"),
     ],
