@@ -135,6 +135,7 @@ def ingest(
         report.claims += result.claims
         report.dropped += result.dropped
         notify(item.document.source, result.status)
+    store.optimize()
     return report
 
 

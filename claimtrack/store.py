@@ -102,11 +102,15 @@ class Store:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
         conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
+        conn.execute("PRAGMA synchronous = NORMAL")  # per connection; with WAL only a power cut can lose a commit
 
     def close(self) -> None:
-        with contextlib.suppress(sqlite3.Error):  # keeps the planner's statistics current; never fatal
-            self.conn.execute("PRAGMA optimize")
         self.conn.close()
+
+    def optimize(self) -> None:
+        """Refresh the planner's statistics after a write; never fatal."""
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.execute("PRAGMA optimize")
 
     # ---- schema -------------------------------------------------------------
 
@@ -121,7 +125,6 @@ class Store:
         if self._checked_version() == SCHEMA_VERSION:
             return
         self._switch_to_wal()
-        self.conn.execute("PRAGMA synchronous = NORMAL")
         with self.transaction():
             version = self._checked_version()  # again under the write lock: another process may have just migrated
             self.conn.execute(
