@@ -144,8 +144,7 @@ def stage_costs(corpus: Path) -> dict[str, float]:
             for index, (start, end) in enumerate(spans):
                 text = line.text[start:end]
                 sentences += 1
-                kind, _ = timed("classify", classify_sentence, text, line, index_in_line=index,
-                                sentences_in_line=len(spans), line_index=kept)  # fmt: skip
+                kind, _ = timed("classify", classify_sentence, text, line, line_index=kept)  # fmt: skip
                 if kind == CLAIM:
                     timed("actors", actors.extract_actors, text)
                     timed("dates", dates.extract_claim_date, text, doc_date=document.date, doc_years=years)

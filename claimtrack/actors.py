@@ -177,7 +177,6 @@ GLIDE_I = re.compile(r"(?<=[aeiou])i(?=[aeiou])")
 DOUBLED = re.compile(r"(.)\1+")
 VOWELS = re.compile(r"[aeiou]")
 ITS_BEFORE = re.compile(r"\b[Ii]ts\s+$")
-COUNTRY_OF = re.compile(r"\b(?:of|in|from)\s+(?:the\s+)?$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,8 +43,6 @@ def classify_sentence(
     text: str,
     line: Line,
     *,
-    index_in_line: int,
-    sentences_in_line: int,
     line_index: int,
 ) -> tuple[str, str | None]:
     """(kind, reason) of one sentence; reason is None for a claim, else a short rule name."""

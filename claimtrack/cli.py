@@ -141,9 +141,7 @@ def ingest(
     title_field: Annotated[str | None, typer.Option(help="Collections: the field holding the title.")] = None,
     date_field: Annotated[str | None, typer.Option(help="Collections: the field holding the date.")] = None,
     url_field: Annotated[str | None, typer.Option(help="Collections: the field holding the URL.")] = None,
-    publisher_field: Annotated[
-        str | None, typer.Option(help="Collections: the field holding the publisher.")
-    ] = None,
+    publisher_field: Annotated[str | None, typer.Option(help="Collections: the field holding the publisher.")] = None,
     threshold: Annotated[
         float | None,
         typer.Option(help="Similarity (0-100, rapidfuzz ratio) at which two sentences are one claim; default 80."),

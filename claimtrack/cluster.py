@@ -54,7 +54,6 @@ class StoreClusterer:
     def __init__(self, threshold: float = dedupe.DEFAULT_THRESHOLD, cache_size: int = PREPARED_CACHE_SIZE):
         self.threshold = threshold
         self.cache_size = cache_size
-        self.candidates_checked = 0
         self._prepared: OrderedDict[str, dedupe.Prepared] = OrderedDict()  # by text: ids can be reused
         self._ready: dict[str, dedupe.Keyed] = {}  # keyed by a worker, waiting for their claims to be stored
 
@@ -109,7 +108,6 @@ class StoreClusterer:
             if cluster in same or not dedupe.worth_comparing(candidate.shared_keys, candidate.same_end):
                 continue
             other = ready[other_id].prepared if other_id in ready else self._cached(candidate.text)
-            self.candidates_checked += 1
             verdict = dedupe.compare(keyed.prepared, other, self.threshold)
             if verdict.kind == dedupe.SAME:
                 same.add(cluster)

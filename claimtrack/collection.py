@@ -39,7 +39,6 @@ from claimtrack.read import (
 )
 
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
-JSON_SUFFIXES = (".json",)
 CSV_SUFFIXES = (".csv",)
 MAX_RECORD_BYTES = 50 * 1024 * 1024  # one record (line or CSV row) larger than this is refused
 READ_CHUNK_BYTES = 1024 * 1024

@@ -48,11 +48,9 @@ def segment(document: Document) -> list[Sentence]:
             result.append(Sentence(len(result), line.start, line.end, line.text, BOILERPLATE, f"clean:{line.dropped}"))
             continue
         spans = split_sentences(line.text)
-        for index, (start, end) in enumerate(spans):
+        for start, end in spans:
             text = line.text[start:end]
-            kind, reason = classify_sentence(
-                text, line, index_in_line=index, sentences_in_line=len(spans), line_index=kept_lines
-            )
+            kind, reason = classify_sentence(text, line, line_index=kept_lines)
             result.append(Sentence(len(result), line.start + start, line.start + end, text, kind, reason))
         kept_lines += 1
     return result

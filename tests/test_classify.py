@@ -74,9 +74,7 @@ def classify_text(text: str, format: str = "text") -> list[tuple[str, str, str |
         spans = split_sentences(line.text)
         for index, (start, end) in enumerate(spans):
             sentence = line.text[start:end]
-            kind, reason = classify_sentence(
-                sentence, line, index_in_line=index, sentences_in_line=len(spans), line_index=line_index
-            )
+            kind, reason = classify_sentence(sentence, line, line_index=line_index)
             results.append((sentence, kind, reason))
     return results
 
@@ -123,7 +121,7 @@ def test_every_other_seed_sentence_is_a_claim(seed_results):
 
 def test_punctuation_fragment_is_boilerplate():
     line = Line(0, 2, ". .")
-    assert classify_sentence(".", line, index_in_line=1, sentences_in_line=2, line_index=3) == (
+    assert classify_sentence(".", line, line_index=3) == (
         BOILERPLATE,
         "no-text",
     )
@@ -131,7 +129,7 @@ def test_punctuation_fragment_is_boilerplate():
 
 def test_dropped_line_keeps_its_reason():
     line = Line(0, 11, "Back to Top", dropped="navigation", standalone=True)
-    assert classify_sentence(line.text, line, index_in_line=0, sentences_in_line=1, line_index=5) == (
+    assert classify_sentence(line.text, line, line_index=5) == (
         BOILERPLATE,
         "navigation",
     )
@@ -144,8 +142,8 @@ def test_disclaimer_inside_a_paragraph_is_boilerplate():
     )
     line = Line(0, len(paragraph), paragraph, standalone=True)
     first, second = (paragraph[start:end] for start, end in split_sentences(paragraph))
-    assert classify_sentence(first, line, index_in_line=0, sentences_in_line=2, line_index=4) == (CLAIM, None)
-    assert classify_sentence(second, line, index_in_line=1, sentences_in_line=2, line_index=4) == (
+    assert classify_sentence(first, line, line_index=4) == (CLAIM, None)
+    assert classify_sentence(second, line, line_index=4) == (
         BOILERPLATE,
         "disclaimer",
     )

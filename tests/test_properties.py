@@ -75,7 +75,7 @@ def test_cleaning_never_drops_a_seed_claim_line_whatever_surrounds_it(claim, bef
 @given(text=TEXTS, standalone=st.booleans(), heading=st.booleans(), index=st.integers(0, 3))
 def test_classification_of_any_sentence_is_a_known_kind(text, standalone, heading, index):
     line = Line(0, len(text), text, None, standalone, heading)
-    kind, reason = classify_sentence(text, line, index_in_line=index, sentences_in_line=index + 1, line_index=index)
+    kind, reason = classify_sentence(text, line, line_index=index)
     assert kind in KINDS
     assert (reason is None) == (kind == CLAIM)
 

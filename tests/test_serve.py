@@ -45,8 +45,8 @@ CHROMIUM_FLAGS = (
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--window-size=1600,1200",
 )  # fmt: skip
-SERVER_START_TIMEOUT_S = 20
-PAGE_TIMEOUT_S = 10
+SERVER_START_TIMEOUT_S = 60  # generous: CI shares two cores
+PAGE_TIMEOUT_S = 30
 NEW_VIEWS = ("claims_view", "clusters_view", "variants_view", "actor_timeline")
 FTS_SHADOW_SUFFIXES = ("data", "idx", "docsize", "config", "content")
 
