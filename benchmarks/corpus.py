@@ -30,7 +30,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from dedupe import bigram_model  # noqa: E402  (benchmarks/dedupe.py)
 from dedupe_cases import VARIANT_EDITS, harmless_edits, real_sentences, vocabulary  # noqa: E402
 
 RANDOM_SEED = 11
@@ -96,6 +95,17 @@ def sentence_source(rng: random.Random):
         if copied <= MAX_COPIED_SHINGLES and text.casefold() not in seen:
             seen.add(text.casefold())
             yield text
+
+
+def bigram_model(sentences: list[str]) -> tuple[list[str], dict[str, list[str]]]:
+    """Opening words, and the words seen after each word."""
+    starts, following = [], {}
+    for sentence in sentences:
+        words = sentence.split()
+        starts.append(words[0])
+        for word, after in zip(words, words[1:]):
+            following.setdefault(word, []).append(after)
+    return starts, following
 
 
 def distinct_real_sentences() -> list[str]:

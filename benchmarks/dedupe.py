@@ -4,9 +4,11 @@
     python benchmarks/dedupe.py --sizes 10000   # any sizes
     python benchmarks/dedupe.py --million       # adds 1M (minutes, ~1 GB)
 
-The corpus is made from the real sentences of the seeds and Wikinews: those
-sentences, plus sentences generated from a word-bigram model of the same text
-until N is reached (so word frequencies stay realistic), plus known duplicates:
+The corpus is made from the real sentences of the seeds and Wikinews, with the
+pipeline benchmark's sentence source (``corpus.py``): the real sentences that
+have no near-duplicate among themselves, then sentences generated from a
+word-bigram model of them until N is reached (so word frequencies stay
+realistic), none of which copies much of a real sentence. Then known duplicates:
 about 10% of the N sentences are copies of another one edited in one harmless
 way (the evaluation corpus's edits), and 2% are variants (number, negation,
 actor or date changed), which count as different claims.
@@ -28,62 +30,31 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from itertools import islice
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from dedupe_cases import VARIANT_EDITS, harmless_edits, real_sentences, vocabulary  # noqa: E402
+from corpus import distinct_real_sentences, sentence_source  # noqa: E402
+from dedupe_cases import VARIANT_EDITS, harmless_edits, vocabulary  # noqa: E402
 
 from claimtrack.dedupe import Clusterer, candidate_keys, match_text  # noqa: E402
 
 RANDOM_SEED = 11
 DUPLICATE_SHARE = 0.10
 VARIANT_SHARE = 0.02
-MIN_GENERATED_WORDS = 10
-MAX_GENERATED_WORDS = 40
 DEFAULT_SIZES = (10_000, 100_000)
-
-
-def bigram_model(sentences: list[str]) -> tuple[list[str], dict[str, list[str]]]:
-    starts, following = [], {}
-    for sentence in sentences:
-        words = sentence.split()
-        starts.append(words[0])
-        for word, after in zip(words, words[1:]):
-            following.setdefault(word, []).append(after)
-    return starts, following
-
-
-def generated_sentences(sentences: list[str], count: int, rng: random.Random) -> list[str]:
-    """Distinct new sentences from a word-bigram model of the real ones."""
-    starts, following = bigram_model(sentences)
-    seen = {match_text(s) for s in sentences}
-    made = []
-    while len(made) < count:
-        words = [rng.choice(starts)]
-        while len(words) < MAX_GENERATED_WORDS and words[-1] in following and not words[-1].endswith("."):
-            words.append(rng.choice(following[words[-1]]))
-        if len(words) < MIN_GENERATED_WORDS:
-            continue
-        text = " ".join(words)
-        match = match_text(text)
-        if match not in seen:
-            seen.add(match)
-            made.append(text)
-    return made
 
 
 def build_corpus(size: int, seed: int = RANDOM_SEED) -> tuple[list[str], list[int], list[tuple[int, int]]]:
     """Texts, their known group, and the (copy, original) index pairs that must cluster."""
     rng = random.Random(seed)
-    real = real_sentences()
     originals_needed = size - int(size * (DUPLICATE_SHARE + VARIANT_SHARE))
-    bases = real[:originals_needed]
-    bases += generated_sentences(real, originals_needed - len(bases), rng)
+    bases = list(islice(sentence_source(rng), originals_needed))
     texts, groups = list(bases), list(range(len(bases)))
     duplicate_pairs = []
-    edits = harmless_edits(vocabulary(real))
+    edits = harmless_edits(vocabulary(distinct_real_sentences()))
     names = sorted(edits)
     variant_edits = list(VARIANT_EDITS.values())
     while len(texts) < size:

@@ -85,7 +85,7 @@ class StoreClusterer:
             if roots[keyed.twin] != claim_id:
                 plan.cluster_of[claim_id] = plan.cluster_of[roots[keyed.twin]]
                 continue
-            candidates = self._candidates(keyed.keys, stored_by_key, new_by_key, texts, plan.cluster_of)
+            candidates = self._candidates(keyed, stored_by_key, new_by_key, texts, plan.cluster_of)
             same = self._same_clusters(store, claim_id, keyed, candidates, plan, ready)
             plan.cluster_of[claim_id] = self._join(store, same, plan)
             for key in keyed.keys:
@@ -144,19 +144,17 @@ class StoreClusterer:
         else:
             store.refresh_clusters(members)
 
-    def _candidates(self, keys, stored_by_key, new_by_key, texts, cluster_of) -> dict[int, _Candidate]:
+    def _candidates(self, keyed, stored_by_key, new_by_key, texts, cluster_of) -> dict[int, _Candidate]:
         """Claims sharing a key with this one, stored or clustered earlier in this call."""
         found: dict[int, _Candidate] = {}
-        for key in keys:
+        for key in keyed.keys:
             anchor = dedupe.is_anchor(key)
-            for other_id, text, cluster_id in stored_by_key.get(key, ()):
+            held = list(stored_by_key.get(key, ()))
+            held += [(other_id, texts[other_id], cluster_of[other_id]) for other_id in new_by_key.get(key, ())]
+            for other_id, text, cluster_id in held:
                 candidate = found.setdefault(other_id, _Candidate(text, cluster_id))
                 candidate.shared_keys += 1
-                candidate.same_end |= anchor
-            for other_id in new_by_key.get(key, ()):
-                candidate = found.setdefault(other_id, _Candidate(texts[other_id], cluster_of[other_id]))
-                candidate.shared_keys += 1
-                candidate.same_end |= anchor
+                candidate.same_end |= anchor and dedupe.same_end(key, keyed.prepared, text)
         return found
 
     def _cached(self, text: str) -> dedupe.Prepared:

@@ -55,11 +55,16 @@ LSH_BANDS = 8
 LSH_ROWS = 3
 MIN_BAND_WORDS = 2  # a band whose row minima all come from one word would block every sentence with that word
 PREFIX_KEY_WORDS = 5  # content words of the opening that make the prefix key
+SHORT_ANCHOR_WORDS = 3  # ...and of the short opening and closing keys: short sentences, short teasers
 PREFIX_KEY_BAND = 15  # band number reserved for the prefix key (bands are 0..LSH_BANDS-1)
 SUFFIX_KEY_BAND = 13  # band number reserved for the key of the closing content words
+SHORT_PREFIX_KEY_BAND = 12  # band numbers reserved for the short opening and closing keys
+SHORT_SUFFIX_KEY_BAND = 11
+_ANCHOR_BANDS = frozenset((PREFIX_KEY_BAND, SUFFIX_KEY_BAND))
 TWIN_KEY_BAND = 14  # band number reserved for the twin key: sentences that prepare to the very same words
 PREPARED_CACHE_SIZE = 20_000  # stored sentences a Clusterer keeps prepared (popular claims recur)
 MIN_SHARED_KEYS = 2  # candidates sharing fewer keys, and neither their opening nor closing words, are not compared
+MAX_HOLDERS_PER_KEY = 16  # sentences a key is kept for: one that thousands share says little and costs much
 _BAND_SHIFT = 59  # band number in the top bits; the whole key stays below 2**63
 
 # Each content word is hashed once with SHAKE-128; the digest is cut into one 32-bit hash per
@@ -191,8 +196,10 @@ def candidate_keys(match: str) -> list[int]:
     """Blocking keys of a match text: deterministic, each fits a signed 64-bit integer.
 
     One key per MinHash band over the set of content words (stopwords left out,
-    so that keys are not shared through "of the"), and one key for the opening
-    content words, which catches teasers cut short and edits near the end.
+    so that keys are not shared through "of the"), and anchor keys for the
+    opening and closing content words, five and three of each: they catch
+    teasers cut short and edits at the other end. Keys are only ever added to
+    this scheme, never changed, as stored claims keep the keys they were given.
     """
     content = _content_words(match.split())
     if not content:
@@ -210,12 +217,25 @@ def candidate_keys(match: str) -> list[int]:
     if len(content) > PREFIX_KEY_WORDS:
         keys.append(_end_key(SUFFIX_KEY_BAND, content[-PREFIX_KEY_WORDS:]))
     keys.append(_prefix_key(content))
+    if len(content) > SHORT_ANCHOR_WORDS:
+        keys.append(_end_key(SHORT_PREFIX_KEY_BAND, content[:SHORT_ANCHOR_WORDS]))
+        keys.append(_end_key(SHORT_SUFFIX_KEY_BAND, content[-SHORT_ANCHOR_WORDS:]))
     return keys
 
 
 def is_anchor(key: int) -> bool:
     """Whether a key comes from a sentence's opening or closing words (not from a MinHash band)."""
-    return key >> _BAND_SHIFT in (PREFIX_KEY_BAND, SUFFIX_KEY_BAND)
+    return key >> _BAND_SHIFT in _ANCHOR_BANDS or key >> _BAND_SHIFT == SHORT_PREFIX_KEY_BAND
+
+
+def same_end(key: int, prepared: Prepared, other_text: str) -> bool:
+    """Whether sharing an anchor `key` means two sentences open or close with the same words.
+
+    Three opening words in common mean little, unless one of the two is a teaser cut short.
+    """
+    if key >> _BAND_SHIFT in _ANCHOR_BANDS:
+        return True
+    return prepared.truncated or _TRAILING_ELLIPSIS.search(other_text) is not None
 
 
 def twin_key(prepared: Prepared) -> int:
@@ -293,7 +313,10 @@ class KeyIndex(Protocol):
 
 
 class MemoryKeyIndex:
-    """A ``KeyIndex`` in dictionaries; a key held by one sentence stores the bare id."""
+    """A ``KeyIndex`` in dictionaries; a key held by one sentence stores the bare id.
+
+    Like the store's, it keeps a key for its first MAX_HOLDERS_PER_KEY sentences only.
+    """
 
     def __init__(self) -> None:
         self._ids_by_key: dict[int, int | list[int]] = {}
@@ -317,7 +340,8 @@ class MemoryKeyIndex:
             if held is None:
                 self._ids_by_key[key] = sentence_id
             elif isinstance(held, list):
-                held.append(sentence_id)
+                if len(held) < MAX_HOLDERS_PER_KEY:
+                    held.append(sentence_id)
             else:
                 self._ids_by_key[key] = [held, sentence_id]
 
@@ -353,9 +377,15 @@ class Clusterer:
             self._union(sentence_id, twin)
             return self.find(sentence_id)
         self._twins[ready.twin] = sentence_id
-        same_end = {other_id for other_id, _, _ in self.index.lookup([k for k in ready.keys if is_anchor(k)])}
+        ends = {
+            other_id
+            for key in ready.keys
+            if is_anchor(key)
+            for other_id, other_text, _ in self.index.lookup([key])
+            if same_end(key, ready.prepared, other_text)
+        }
         for other_id, other_text, shared in self.index.lookup(ready.keys):
-            if not worth_comparing(shared, other_id in same_end):
+            if not worth_comparing(shared, other_id in ends):
                 continue
             if self.find(other_id) == self.find(sentence_id):
                 continue

@@ -22,6 +22,7 @@ import sqlite_utils
 from . import settings
 from .actors import Actor
 from .classify import MIN_BLURB_DOCUMENTS
+from .dedupe import MAX_HOLDERS_PER_KEY
 from .errors import DatabaseError
 from .models import CLAIM, Document, ProcessedDocument
 from .schema import MIGRATIONS, SCHEMA_VERSION
@@ -29,7 +30,6 @@ from .schema import MIGRATIONS, SCHEMA_VERSION
 WAL_CHECKPOINT_PAGES = 10_000  # 40 MB of WAL between checkpoints: each costs a pass over hot pages
 WRITE_CACHE_KIB = 256 * 1024  # page cache while ingesting: keys and terms land on random index pages
 WAL_SWITCH_RETRY_SECONDS = 0.05  # pause between tries when another process switches a new file to WAL too
-MAX_CLAIMS_PER_KEY = 64  # claims a dedupe key is read for (see Store.candidates)
 CLAIM_RECORD_FIELDS = (
     "id", "text", "source", "source_title", "publisher", "url", "doc_date", "date",
     "actors", "countries", "cluster_id", "sources_count", "position", "variants_count",
@@ -383,7 +383,7 @@ class Store:
     def candidates(self, keys: list[int]) -> list[tuple[int, int, str, int]]:
         """Clustered claims holding any of `keys`: (key, id, text, cluster_id), one row per key held.
 
-        A key is read for its first MAX_CLAIMS_PER_KEY claims only: a key that thousands of
+        A key is read for its first MAX_HOLDERS_PER_KEY claims only: a key that thousands of
         claims share (a template sentence with a changing number) would otherwise make every
         new claim fetch them all, which is quadratic.
         """
@@ -393,7 +393,7 @@ class Store:
                 "SELECT mk.key, s.id, s.text, s.cluster_id FROM "
                 "(SELECT key, sentence_id FROM match_keys WHERE key = ? ORDER BY rowid LIMIT ?) mk "
                 "JOIN sentences s ON s.id = mk.sentence_id WHERE s.cluster_id IS NOT NULL",
-                (key, MAX_CLAIMS_PER_KEY),
+                (key, MAX_HOLDERS_PER_KEY),
             ).fetchall()
         return rows
 
