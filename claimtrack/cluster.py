@@ -88,9 +88,10 @@ class StoreClusterer:
             candidates = self._candidates(keyed, stored_by_key, new_by_key, texts, plan.cluster_of)
             same = self._same_clusters(store, claim_id, keyed, candidates, plan, ready)
             plan.cluster_of[claim_id] = self._join(store, same, plan)
-            for key in keyed.keys:
+            kept = [k for k in keyed.keys if _holders(k, stored_by_key, new_by_key) < dedupe.MAX_HOLDERS_PER_KEY]
+            for key in kept:
                 new_by_key.setdefault(key, []).append(claim_id)
-            plan.key_rows += [(key, claim_id) for key in (*keyed.keys, keyed.twin)]
+            plan.key_rows += [(key, claim_id) for key in (*kept, keyed.twin)]
         self._write(store, plan, one_new_document)
         self._remember({text: ready[claim_id].prepared for claim_id, text in claims})
 
@@ -183,6 +184,10 @@ def _twin_roots(claims, ready, stored_twins) -> dict[int, int]:
         if twin not in stored_twins:
             roots.setdefault(twin, claim_id)
     return roots
+
+
+def _holders(key: int, stored_by_key: dict, new_by_key: dict) -> int:
+    return len(stored_by_key.get(key, ())) + len(new_by_key.get(key, ()))
 
 
 def _by_key(rows) -> dict[int, list[tuple[int, str, int]]]:

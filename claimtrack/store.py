@@ -22,13 +22,13 @@ import sqlite_utils
 from . import settings
 from .actors import Actor
 from .classify import MIN_BLURB_DOCUMENTS
-from .dedupe import MAX_HOLDERS_PER_KEY
 from .errors import DatabaseError
 from .models import CLAIM, Document, ProcessedDocument
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 WAL_CHECKPOINT_PAGES = 10_000  # 40 MB of WAL between checkpoints: each costs a pass over hot pages
 WRITE_CACHE_KIB = 256 * 1024  # page cache while ingesting: keys and terms land on random index pages
+KEYS_PER_QUERY = 500  # dedupe keys looked up in one statement
 WAL_SWITCH_RETRY_SECONDS = 0.05  # pause between tries when another process switches a new file to WAL too
 CLAIM_RECORD_FIELDS = (
     "id", "text", "source", "source_title", "publisher", "url", "doc_date", "date",
@@ -363,37 +363,29 @@ class Store:
     # ---- the dedupe index -------------------------------------------------------
 
     def add_match_keys(self, rows: Iterable[tuple[int, int]]) -> None:
-        """Index (key, sentence_id) rows."""
+        """Index (key, sentence_id) rows; the caller leaves out keys that have dedupe.MAX_HOLDERS_PER_KEY claims."""
         self.conn.executemany("INSERT INTO match_keys (key, sentence_id) VALUES (?, ?)", rows)
 
     def twin_clusters(self, keys: list[int]) -> dict[int, int]:
         """The cluster of a clustered claim holding each of the twin `keys` that one holds."""
-        found = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            found.update(
-                self.conn.execute(
-                    f"SELECT mk.key, s.cluster_id FROM match_keys mk JOIN sentences s ON s.id = mk.sentence_id "
-                    f"WHERE mk.key IN ({','.join('?' * len(chunk))}) AND s.cluster_id IS NOT NULL",
-                    chunk,
-                ).fetchall()
-            )
-        return found
+        return dict(self._claims_holding(keys, "s.cluster_id"))
 
     def candidates(self, keys: list[int]) -> list[tuple[int, int, str, int]]:
         """Clustered claims holding any of `keys`: (key, id, text, cluster_id), one row per key held.
 
-        A key is read for its first MAX_HOLDERS_PER_KEY claims only: a key that thousands of
-        claims share (a template sentence with a changing number) would otherwise make every
-        new claim fetch them all, which is quadratic.
+        A key is stored for its first dedupe.MAX_HOLDERS_PER_KEY claims only (see `add_match_keys`),
+        so a key that thousands of claims would share costs no more than a rare one.
         """
+        return self._claims_holding(keys, "s.id, s.text, s.cluster_id")
+
+    def _claims_holding(self, keys: list[int], columns: str) -> list[tuple]:
         rows = []
-        for key in keys:
+        for start in range(0, len(keys), KEYS_PER_QUERY):
+            chunk = keys[start : start + KEYS_PER_QUERY]
             rows += self.conn.execute(
-                "SELECT mk.key, s.id, s.text, s.cluster_id FROM "
-                "(SELECT key, sentence_id FROM match_keys WHERE key = ? ORDER BY rowid LIMIT ?) mk "
-                "JOIN sentences s ON s.id = mk.sentence_id WHERE s.cluster_id IS NOT NULL",
-                (key, MAX_HOLDERS_PER_KEY),
+                f"SELECT mk.key, {columns} FROM match_keys mk JOIN sentences s ON s.id = mk.sentence_id "
+                f"WHERE mk.key IN ({','.join('?' * len(chunk))}) AND s.cluster_id IS NOT NULL",
+                chunk,
             ).fetchall()
         return rows
 
