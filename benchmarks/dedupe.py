@@ -24,10 +24,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import os
 import random
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from itertools import islice
@@ -39,12 +42,15 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from corpus import distinct_real_sentences, sentence_source  # noqa: E402
 from dedupe_cases import VARIANT_EDITS, harmless_edits, vocabulary  # noqa: E402
 
-from claimtrack.dedupe import Clusterer, candidate_keys, match_text  # noqa: E402
+from claimtrack.dedupe import Clusterer, candidate_keys, keyed, match_text  # noqa: E402
+from claimtrack.pipeline import map_in_order  # noqa: E402
 
 RANDOM_SEED = 11
 DUPLICATE_SHARE = 0.10
 VARIANT_SHARE = 0.02
 DEFAULT_SIZES = (10_000, 100_000)
+KEYED_BATCH = 20_000  # sentences in the key-making workers at a time (two batches)
+KEYED_CHUNK = 500  # ...sent to one worker at a time
 
 
 def build_corpus(size: int, seed: int = RANDOM_SEED) -> tuple[list[str], list[int], list[tuple[int, int]]]:
@@ -90,13 +96,20 @@ def pair_counts(clusters: list[int], groups: list[int]) -> tuple[int, int, int]:
     return pairs(Counter(clusters)), pairs(Counter(groups)), pairs(Counter(zip(clusters, groups)))
 
 
-def run_one(size: int) -> dict:
-    texts, groups, duplicate_pairs = build_corpus(size)
+def write_corpus(size: int, path: Path) -> None:
+    """The corpus of one size, as JSON: made in its own process, so its memory is not the run's."""
+    path.write_text(json.dumps(build_corpus(size)), encoding="utf-8")
+
+
+def run_one(size: int, corpus: Path, workers: int) -> dict:
+    """Cluster a written corpus as claimtrack does: keys made in worker processes, clusters here."""
+    texts, groups, duplicate_pairs = json.loads(corpus.read_text(encoding="utf-8"))
     clusterer = Clusterer()
-    started = time.perf_counter()
-    for sentence_id, text in enumerate(texts):
-        clusterer.add(sentence_id, text)
-    elapsed = time.perf_counter() - started
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        started = time.perf_counter()
+        for sentence_id, ready in enumerate(map_in_order(pool, keyed, texts, KEYED_BATCH, KEYED_CHUNK)):
+            clusterer.add(sentence_id, texts[sentence_id], ready)
+        elapsed = time.perf_counter() - started
     clusters = [clusterer.find(i) for i in range(size)]
     predicted, actual, both = pair_counts(clusters, groups)
     found = sum(
@@ -108,6 +121,7 @@ def run_one(size: int) -> dict:
         "seconds": elapsed,
         "per_second": size / elapsed,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "candidates_per_sentence": clusterer.candidates_checked / size,
         "candidate_recall": found / max(1, len(duplicate_pairs)),
         "precision": both / max(1, predicted),
@@ -143,29 +157,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=list(DEFAULT_SIZES))
     parser.add_argument("--million", action="store_true", help="also run 1,000,000 sentences")
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child process's single size
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes making keys")
+    parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)  # a child's corpus file
+    parser.add_argument("--write", type=int, help=argparse.SUPPRESS)  # a child writes that size's corpus
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child clusters that size's corpus
     args = parser.parse_args()
+    if args.write:
+        write_corpus(args.write, args.corpus)
+        return
     if args.one:
-        print(json.dumps(run_one(args.one)))
+        print(json.dumps(run_one(args.one, args.corpus, args.workers)))
         return
     sizes = args.sizes + ([1_000_000] if args.million else [])
     print(variant_quality())
-    header = (
-        f"{'sentences':>10} {'time s':>8} {'sent/s':>8} {'peak MB':>8} {'cand/sent':>9} "
+    print(
+        f"{'sentences':>10} {'time s':>8} {'sent/s':>8} {'peak MB':>8} {'workers':>8} {'cand/sent':>9} "
         f"{'cand rec':>8} {'precision':>9} {'recall':>7} {'variants':>8}"
     )
-    print(header)
-    for size in sizes:
-        child = subprocess.run(
-            [sys.executable, __file__, "--one", str(size)], capture_output=True, text=True, check=True
-        )
-        r = json.loads(child.stdout)
-        print(
-            f"{r['size']:>10,} {r['seconds']:>8.1f} {r['per_second']:>8,.0f} {r['peak_rss_mb']:>8.0f} "
-            f"{r['candidates_per_sentence']:>9.2f} {r['candidate_recall']:>8.4f} {r['precision']:>9.4f} "
-            f"{r['recall']:>7.4f} {r['variant_links']:>8,}",
-            flush=True,
-        )
+    with tempfile.TemporaryDirectory() as folder:
+        for size in sizes:
+            corpus = Path(folder) / f"{size}.json"
+            subprocess.run([sys.executable, __file__, "--write", str(size), "--corpus", str(corpus)], check=True)
+            child = subprocess.run(
+                [sys.executable, __file__, "--one", str(size), "--corpus", str(corpus), "--workers", str(args.workers)],
+                capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            r = json.loads(child.stdout)
+            print(
+                f"{r['size']:>10,} {r['seconds']:>8.1f} {r['per_second']:>8,.0f} {r['peak_rss_mb']:>8.0f} "
+                f"{r['worker_peak_rss_mb']:>8.0f} {r['candidates_per_sentence']:>9.2f} {r['candidate_recall']:>8.4f} "
+                f"{r['precision']:>9.4f} {r['recall']:>7.4f} {r['variant_links']:>8,}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

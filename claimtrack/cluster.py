@@ -23,19 +23,12 @@ MAX_VARIANTS_PER_CLAIM = 5  # a template sentence ("Report 12: ...") must not li
 
 
 @dataclass(slots=True)
-class _Candidate:
-    text: str
-    cluster_id: int
-    shared_keys: int = 0
-    same_end: bool = False  # an opening or closing key in common
-
-
-@dataclass(slots=True)
 class _Assignment:
     """What one ``assign`` call decided, written to the store at its end."""
 
     next_cluster_id: int  # new clusters are numbered from here
     cluster_of: dict[int, int] = field(default_factory=dict)  # claim -> its cluster when it was placed
+    stored_cluster_of: dict[int, int] = field(default_factory=dict)  # candidates stored before, -> their cluster
     merged_into: dict[int, int] = field(default_factory=dict)  # clusters merged, to the cluster that took them
     first_new_cluster: int = 0
     key_rows: list[tuple[int, int]] = field(default_factory=list)  # (key, claim) for the key index
@@ -72,9 +65,11 @@ class StoreClusterer:
         ready = {claim_id: self._ready.pop(text, None) or dedupe.keyed(text) for claim_id, text in claims}
         stored_twins = store.twin_clusters(sorted({r.twin for r in ready.values()}))
         roots = _twin_roots(claims, ready, stored_twins)
-        stored_by_key = _by_key(store.candidates(sorted({k for i in roots.values() for k in ready[i].keys})))
+        stored = store.candidates(sorted({k for i in roots.values() for k in ready[i].keys}))
+        stored_by_key = _by_key(stored)
         texts = dict(claims)
         plan = _Assignment(store.next_cluster_id())
+        plan.stored_cluster_of = {claim_id: cluster_id for _, claim_id, _, cluster_id in stored}
         plan.first_new_cluster = plan.next_cluster_id
         new_by_key: dict[int, list[int]] = {}  # this call's claims already clustered, by key
         for claim_id, _text in claims:
@@ -85,7 +80,7 @@ class StoreClusterer:
             if roots[keyed.twin] != claim_id:
                 plan.cluster_of[claim_id] = plan.cluster_of[roots[keyed.twin]]
                 continue
-            candidates = self._candidates(keyed, stored_by_key, new_by_key, texts, plan.cluster_of)
+            candidates = _candidates(keyed, stored_by_key, new_by_key, texts)
             same = self._same_clusters(store, claim_id, keyed, candidates, plan, ready)
             plan.cluster_of[claim_id] = self._join(store, same, plan)
             kept = [k for k in keyed.keys if _holders(k, stored_by_key, new_by_key) < dedupe.MAX_HOLDERS_PER_KEY]
@@ -104,11 +99,11 @@ class StoreClusterer:
         """Clusters of the candidates that are the same claim; variants are recorded on the way."""
         same: set[int] = set()
         variants = 0
-        for other_id, candidate in candidates.items():
-            cluster = plan.current(candidate.cluster_id)
-            if cluster in same or not dedupe.worth_comparing(candidate.shared_keys, candidate.same_end):
+        for other_id, other_text in candidates.items():
+            cluster = plan.current(plan.cluster_of.get(other_id) or plan.stored_cluster_of[other_id])
+            if cluster in same:
                 continue
-            other = ready[other_id].prepared if other_id in ready else self._cached(candidate.text)
+            other = ready[other_id].prepared if other_id in ready else self._cached(other_text)
             verdict = dedupe.compare(keyed.prepared, other, self.threshold)
             if verdict.kind == dedupe.SAME:
                 same.add(cluster)
@@ -145,19 +140,6 @@ class StoreClusterer:
         else:
             store.refresh_clusters(members)
 
-    def _candidates(self, keyed, stored_by_key, new_by_key, texts, cluster_of) -> dict[int, _Candidate]:
-        """Claims sharing a key with this one, stored or clustered earlier in this call."""
-        found: dict[int, _Candidate] = {}
-        for key in keyed.keys:
-            anchor = dedupe.is_anchor(key)
-            held = list(stored_by_key.get(key, ()))
-            held += [(other_id, texts[other_id], cluster_of[other_id]) for other_id in new_by_key.get(key, ())]
-            for other_id, text, cluster_id in held:
-                candidate = found.setdefault(other_id, _Candidate(text, cluster_id))
-                candidate.shared_keys += 1
-                candidate.same_end |= anchor and dedupe.same_end(key, keyed.prepared, text)
-        return found
-
     def _cached(self, text: str) -> dedupe.Prepared:
         found = self._prepared.get(text)
         if found is not None:
@@ -186,14 +168,21 @@ def _twin_roots(claims, ready, stored_twins) -> dict[int, int]:
     return roots
 
 
+def _candidates(keyed, stored_by_key, new_by_key, texts) -> dict[int, str]:
+    """Claims worth comparing with this one, stored or clustered earlier in this call, by id."""
+    rows = [(key, other_id, text) for key in keyed.keys for other_id, text in stored_by_key.get(key, ())]
+    rows += [(key, other_id, texts[other_id]) for key in keyed.keys for other_id in new_by_key.get(key, ())]
+    return dedupe.worth_comparing(keyed, rows)
+
+
 def _holders(key: int, stored_by_key: dict, new_by_key: dict) -> int:
     return len(stored_by_key.get(key, ())) + len(new_by_key.get(key, ()))
 
 
-def _by_key(rows) -> dict[int, list[tuple[int, str, int]]]:
-    grouped: dict[int, list[tuple[int, str, int]]] = {}
-    for key, sentence_id, text, cluster_id in rows:
-        grouped.setdefault(key, []).append((sentence_id, text, cluster_id))
+def _by_key(rows) -> dict[int, list[tuple[int, str]]]:
+    grouped: dict[int, list[tuple[int, str]]] = {}
+    for key, sentence_id, text, _ in rows:
+        grouped.setdefault(key, []).append((sentence_id, text))
     return grouped
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import struct
 import unicodedata
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from hashlib import blake2b, shake_128
@@ -61,10 +61,12 @@ SUFFIX_KEY_BAND = 13  # band number reserved for the key of the closing content 
 SHORT_PREFIX_KEY_BAND = 12  # band numbers reserved for the short opening and closing keys
 SHORT_SUFFIX_KEY_BAND = 11
 _ANCHOR_BANDS = frozenset((PREFIX_KEY_BAND, SUFFIX_KEY_BAND))
+_END_BANDS = _ANCHOR_BANDS | {SHORT_PREFIX_KEY_BAND}
 TWIN_KEY_BAND = 14  # band number reserved for the twin key: sentences that prepare to the very same words
 PREPARED_CACHE_SIZE = 20_000  # stored sentences a Clusterer keeps prepared (popular claims recur)
 MIN_SHARED_KEYS = 2  # candidates sharing fewer keys, and neither their opening nor closing words, are not compared
 MAX_HOLDERS_PER_KEY = 16  # sentences a key is kept for: one that thousands share says little and costs much
+RECENT_KEYS_LIMIT = 1 << 19  # keys MemoryKeyIndex holds in a dictionary before it sorts them into a run
 _BAND_SHIFT = 59  # band number in the top bits; the whole key stays below 2**63
 
 # Each content word is hashed once with SHAKE-128; the digest is cut into one 32-bit hash per
@@ -223,10 +225,6 @@ def candidate_keys(match: str) -> list[int]:
     return keys
 
 
-def is_anchor(key: int) -> bool:
-    """Whether a key comes from a sentence's opening or closing words (not from a MinHash band)."""
-    return key >> _BAND_SHIFT in _ANCHOR_BANDS or key >> _BAND_SHIFT == SHORT_PREFIX_KEY_BAND
-
 
 def same_end(key: int, prepared: Prepared, other_text: str) -> bool:
     """Whether sharing an anchor `key` means two sentences open or close with the same words.
@@ -235,7 +233,7 @@ def same_end(key: int, prepared: Prepared, other_text: str) -> bool:
     """
     if key >> _BAND_SHIFT in _ANCHOR_BANDS:
         return True
-    return prepared.truncated or _TRAILING_ELLIPSIS.search(other_text) is not None
+    return prepared.truncated or _TRAILING_ELLIPSIS.search(other_text, max(0, len(other_text) - 12)) is not None
 
 
 def twin_key(prepared: Prepared) -> int:
@@ -291,20 +289,30 @@ def compare(a: str | Prepared, b: str | Prepared, threshold: float = DEFAULT_THR
     return _judge_differences(pa, pb, a_end, b_end, score, threshold)
 
 
-def worth_comparing(shared_keys: int, same_end: bool) -> bool:
-    """Whether two sentences sharing `shared_keys` keys are compared (`same_end`: an anchor key among them).
+def worth_comparing(ready: Keyed, rows: Iterable[tuple[int, int, str]]) -> dict[int, str]:
+    """The sentences of index rows (key, sentence_id, text) worth comparing with `ready`, by id.
 
-    One band in common is mostly a chance collision on common words; the same opening or
-    closing words are not.
+    Those that share MIN_SHARED_KEYS keys with it, or an end (``same_end``): one band in
+    common is mostly a chance collision on common words; the same opening or closing words are not.
     """
-    return shared_keys >= MIN_SHARED_KEYS or same_end
+    shared: dict[int, int] = {}
+    texts: dict[int, str] = {}
+    ends: set[int] = set()
+    for key, other_id, text in rows:
+        if key == ready.twin:
+            continue
+        shared[other_id] = shared.get(other_id, 0) + 1
+        texts[other_id] = text
+        if key >> _BAND_SHIFT in _END_BANDS and other_id not in ends and same_end(key, ready.prepared, text):
+            ends.add(other_id)
+    return {i: texts[i] for i, count in shared.items() if count >= MIN_SHARED_KEYS or i in ends}
 
 
 class KeyIndex(Protocol):
     """Where candidate keys live: in memory here, a SQL table in the store."""
 
-    def lookup(self, keys: Sequence[int]) -> Iterable[tuple[int, str, int]]:
-        """Each sentence sharing at least one key, once: (sentence_id, text as written, keys shared)."""
+    def lookup(self, keys: Sequence[int]) -> Iterable[tuple[int, int, str]]:
+        """(key, sentence_id, text as written) for the first MAX_HOLDERS_PER_KEY holders of each key."""
         ...
 
     def add(self, sentence_id: int, text: str, keys: Sequence[int]) -> None:
@@ -313,37 +321,55 @@ class KeyIndex(Protocol):
 
 
 class MemoryKeyIndex:
-    """A ``KeyIndex`` in dictionaries; a key held by one sentence stores the bare id.
+    """A ``KeyIndex`` in memory, 12 bytes a key held: sorted runs of (key, holder) in numpy arrays.
 
-    Like the store's, it keeps a key for its first MAX_HOLDERS_PER_KEY sentences only.
+    New keys wait in a dictionary; when it holds RECENT_KEYS_LIMIT of them it becomes a sorted
+    run, and runs of about the same size are merged, so there are few runs to search
+    (a log-structured merge, in small). Holders stay in the order they were added.
     """
 
     def __init__(self) -> None:
-        self._ids_by_key: dict[int, int | list[int]] = {}
-        self._texts: dict[int, str] = {}
+        self._texts: list[str] = []  # by holder position
+        self._ids: list[int] = []
+        self._recent: dict[int, list[int]] = {}  # key -> holder positions, not yet in a run
+        self._recent_count = 0
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted keys, holder positions), oldest first
 
-    def lookup(self, keys: Sequence[int]) -> Iterator[tuple[int, str, int]]:
-        shared: dict[int, int] = {}
+    def lookup(self, keys: Sequence[int]) -> Iterator[tuple[int, int, str]]:
+        keys = list(dict.fromkeys(keys))
+        held: dict[int, list[int]] = {key: [] for key in keys}
+        query = np.array(keys, dtype=np.int64)
+        for run_keys, run_holders in self._runs:
+            starts = run_keys.searchsorted(query)
+            stops = run_keys.searchsorted(query, side="right")
+            for i in np.flatnonzero(stops > starts).tolist():
+                held[keys[i]] += run_holders[starts[i] : min(stops[i], starts[i] + MAX_HOLDERS_PER_KEY)].tolist()
         for key in keys:
-            held = self._ids_by_key.get(key)
-            if held is None:
-                continue
-            for sentence_id in held if isinstance(held, list) else (held,):
-                shared[sentence_id] = shared.get(sentence_id, 0) + 1
-        for sentence_id, count in shared.items():
-            yield sentence_id, self._texts[sentence_id], count
+            positions = held[key] + self._recent.get(key, [])
+            for position in positions[:MAX_HOLDERS_PER_KEY]:
+                yield key, self._ids[position], self._texts[position]
 
     def add(self, sentence_id: int, text: str, keys: Sequence[int]) -> None:
-        self._texts[sentence_id] = text
+        position = len(self._texts)
+        self._texts.append(text)
+        self._ids.append(sentence_id)
         for key in keys:
-            held = self._ids_by_key.get(key)
-            if held is None:
-                self._ids_by_key[key] = sentence_id
-            elif isinstance(held, list):
-                if len(held) < MAX_HOLDERS_PER_KEY:
-                    held.append(sentence_id)
-            else:
-                self._ids_by_key[key] = [held, sentence_id]
+            self._recent.setdefault(key, []).append(position)
+        self._recent_count += len(keys)
+        if self._recent_count >= RECENT_KEYS_LIMIT:
+            self._flush()
+
+    def _flush(self) -> None:
+        count = self._recent_count
+        keys = np.fromiter((k for k, held in self._recent.items() for _ in held), np.int64, count)
+        holders = np.fromiter((p for held in self._recent.values() for p in held), np.int32, count)
+        order = np.argsort(keys, kind="stable")
+        self._runs.append((keys[order], holders[order]))
+        self._recent, self._recent_count = {}, 0
+        while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
+            (new_keys, new_holders), (old_keys, old_holders) = self._runs.pop(), self._runs.pop()
+            at = old_keys.searchsorted(new_keys, side="right")  # after equal keys: older holders first
+            self._runs.append((np.insert(old_keys, at, new_keys), np.insert(old_holders, at, new_holders)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,7 +383,8 @@ class Clusterer:
     """Assigns sentences to clusters: the connected components of verified SAME pairs.
 
     A sentence whose twin (``twin_key``) was added before joins the twin's cluster and
-    leaves no keys: repeated copies are never compared with one another.
+    leaves no keys: repeated copies are never compared with one another. The twin key is
+    kept in the index beside the others.
     """
 
     def __init__(self, index: KeyIndex | None = None, threshold: float = DEFAULT_THRESHOLD) -> None:
@@ -366,27 +393,17 @@ class Clusterer:
         self.variants: list[VariantLink] = []
         self.candidates_checked = 0
         self._parent: dict[int, int] = {}  # only sentences that were merged; the rest are their own root
-        self._twins: dict[int, int] = {}  # twin key -> the first sentence with it
         self._prepared: OrderedDict[int, Prepared] = OrderedDict()  # recently added or compared, by id
 
     def add(self, sentence_id: int, text: str, ready: Keyed | None = None) -> int:
         """Add a sentence, merge it with every SAME candidate, record variants; return its cluster."""
         ready = ready or keyed(text)
-        twin = self._twins.get(ready.twin)
+        rows = list(self.index.lookup([ready.twin, *ready.keys]))
+        twin = next((other_id for key, other_id, _ in rows if key == ready.twin), None)
         if twin is not None:
             self._union(sentence_id, twin)
             return self.find(sentence_id)
-        self._twins[ready.twin] = sentence_id
-        ends = {
-            other_id
-            for key in ready.keys
-            if is_anchor(key)
-            for other_id, other_text, _ in self.index.lookup([key])
-            if same_end(key, ready.prepared, other_text)
-        }
-        for other_id, other_text, shared in self.index.lookup(ready.keys):
-            if not worth_comparing(shared, other_id in ends):
-                continue
+        for other_id, other_text in worth_comparing(ready, rows).items():
             if self.find(other_id) == self.find(sentence_id):
                 continue
             self.candidates_checked += 1
@@ -395,7 +412,8 @@ class Clusterer:
                 self._union(sentence_id, other_id)
             elif verdict.kind == VARIANT:
                 self.variants.append(VariantLink(sentence_id, other_id, verdict))
-        self.index.add(sentence_id, text, ready.keys)
+        held = Counter([row[0] for row in rows])
+        self.index.add(sentence_id, text, [ready.twin, *(k for k in ready.keys if held[k] < MAX_HOLDERS_PER_KEY)])
         self._remember(sentence_id, ready.prepared)
         return self.find(sentence_id)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -181,8 +182,22 @@ def _processed(
         return
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         # Batches are taken here, in this thread: the store is only ever used from it.
-        for batch in _batches(needing_work(), workers * CHUNK_SIZE * 2):
-            yield from pool.imap(_process_safely, batch, chunksize=CHUNK_SIZE)
+        yield from map_in_order(pool, _process_safely, needing_work(), workers * CHUNK_SIZE * 2, CHUNK_SIZE)
+
+
+def map_in_order(pool, function: Callable, items: Iterable, batch_size: int, chunk_size: int) -> Iterator:
+    """`function` of every item, computed by `pool`, in input order.
+
+    Two batches are in the workers while this process takes the results of a third, so
+    the workers never wait for it and memory holds three batches, whatever the input's size.
+    """
+    pending: deque = deque()
+    for batch in _batches(items, batch_size):
+        pending.append(pool.map_async(function, batch, chunksize=chunk_size))
+        if len(pending) > 2:
+            yield from pending.popleft().get()
+    while pending:
+        yield from pending.popleft().get()
 
 
 def _process_safely(document: Document) -> tuple[ProcessedDocument, dict[str, Keyed]] | ReadFailure:
