@@ -49,7 +49,7 @@ RANDOM_SEED = 11
 DUPLICATE_SHARE = 0.10
 VARIANT_SHARE = 0.02
 DEFAULT_SIZES = (10_000, 100_000)
-KEYED_BATCH = 20_000  # sentences in the key-making workers at a time (two batches)
+KEYED_BATCH = 5_000  # sentences in the key-making workers at a time (two batches)
 KEYED_CHUNK = 500  # ...sent to one worker at a time
 
 

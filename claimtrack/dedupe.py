@@ -49,6 +49,7 @@ MAX_CHANGED_WORDS = 3  # any words changed on either side, beyond which it is an
 CHANGED_WORDS_SHARE = 0.15  # ...or this share of the sentence's words, if larger
 MAX_VARIANT_WORDS = 4  # a variant differs in a few words only (a name, a date, a number with its unit)
 MIN_TRUNCATED_WORDS = 6  # a teaser cut short ("…") must keep this many words to match a prefix
+MIN_TEASER_SHARE = 0.4  # ...and this share of the sentence's words: a short opening fits too many sentences
 
 # Blocking.
 LSH_BANDS = 8
@@ -160,6 +161,11 @@ class Prepared:
     tokens: tuple[str, ...]  # casefolded words of ``match``
     words: tuple[str, ...]  # the same words as written
     truncated: bool  # ended in an ellipsis: a teaser cut short
+
+    @property
+    def caseless(self) -> bool:
+        """Written all in lower case, as some copies are: its names cannot be told apart."""
+        return not any(word[0].isupper() for word in self.words)
 
     def capitalised(self, i: int) -> bool:
         """Whether word ``i`` is written with a capital where a sentence does not need one."""
@@ -497,10 +503,10 @@ def _end_key(band: int, words: Sequence[str]) -> int:
 def _aligned_spans(pa: Prepared, pb: Prepared) -> tuple[Prepared, Prepared, int, int]:
     """How many words of each to compare: a teaser cut short is compared with the other's opening."""
     a_end, b_end = len(pa.tokens), len(pb.tokens)
-    if pa.truncated and a_end < b_end:
+    if pa.truncated and MIN_TEASER_SHARE * b_end <= a_end < b_end:
         a_end = _teaser_length(pa)
         b_end = min(b_end, a_end)
-    elif pb.truncated and b_end < a_end:
+    elif pb.truncated and MIN_TEASER_SHARE * a_end <= b_end < a_end:
         b_end = _teaser_length(pb)
         a_end = min(a_end, b_end)
     return pa, pb, a_end, b_end
@@ -565,9 +571,10 @@ def _variant_kind(pa: Prepared, pb: Prepared, a_start: int, a_stop: int, b_start
         return DATE
     if any(_is_number(w) for w in changed):
         return NUMBER
-    if a_words and b_words and _names(pa, a_start, a_stop) and _names(pb, b_start, b_stop):
-        if _names(pa, a_start, a_stop) != _names(pb, b_start, b_stop):
-            return ACTOR
+    names_a, names_b = _names(pa, a_start, a_stop), _names(pb, b_start, b_stop)
+    if a_words and b_words and names_a != names_b:
+        if (names_a and names_b) or (names_a and pb.caseless) or (names_b and pa.caseless):
+            return ACTOR  # a lower-case copy cannot show its names, so a name against it is changed
     return None
 
 
