@@ -13,9 +13,13 @@ about 10% of the N sentences are copies of another one edited in one harmless
 way (the evaluation corpus's edits), and 2% are variants (number, negation,
 actor or date changed), which count as different claims.
 
-Each size runs in its own process, so the peak RSS (resource.getrusage) is that
-size's own. Printed per size: clustering time and sentences/s (keys, lookups,
-verification and union-find; corpus generation excluded), peak RSS, candidates
+Each corpus is written by one process and clustered by another, so the peak
+RSS (resource.getrusage) is the clustering's own. As in ``claimtrack ingest``,
+worker processes (``--workers``, default: the number of cores) prepare and key
+the sentences, and one process looks up candidates, verifies them and keeps the
+clusters, here with the in-memory ``MemoryKeyIndex`` rather than SQLite.
+Printed per size: clustering time and sentences/s (corpus generation
+excluded), peak RSS of the clustering process and of a worker, candidates
 verified per sentence, candidate recall (share of duplicate pairs that share a
 key) and pair precision/recall of the clusters against the known groups.
 """
