@@ -10,7 +10,7 @@ candidates stay prepared in a bounded cache, as popular claims recur).
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -65,11 +65,12 @@ class StoreClusterer:
         ready = {claim_id: self._ready.pop(text, None) or dedupe.keyed(text) for claim_id, text in claims}
         stored_twins = store.twin_clusters(sorted({r.twin for r in ready.values()}))
         roots = _twin_roots(claims, ready, stored_twins)
-        stored = store.candidates(sorted({k for i in roots.values() for k in ready[i].keys}))
-        stored_by_key = _by_key(stored)
+        stored_by_key = _by_key(store.key_holders(sorted({k for i in roots.values() for k in ready[i].keys})))
+        wanted = set().union(*(_may_be_worth_comparing(ready[i], stored_by_key) for i in roots.values()))
+        stored = store.clustered_claims(sorted(wanted))  # only these are read: most holders never are
         texts = dict(claims)
         plan = _Assignment(store.next_cluster_id())
-        plan.stored_cluster_of = {claim_id: cluster_id for _, claim_id, _, cluster_id in stored}
+        plan.stored_cluster_of = {claim_id: cluster_id for claim_id, (_, cluster_id) in stored.items()}
         plan.first_new_cluster = plan.next_cluster_id
         new_by_key: dict[int, list[int]] = {}  # this call's claims already clustered, by key
         for claim_id, _text in claims:
@@ -80,7 +81,7 @@ class StoreClusterer:
             if roots[keyed.twin] != claim_id:
                 plan.cluster_of[claim_id] = plan.cluster_of[roots[keyed.twin]]
                 continue
-            candidates = _candidates(keyed, stored_by_key, new_by_key, texts)
+            candidates = _candidates(keyed, stored_by_key, stored, new_by_key, texts)
             same = self._same_clusters(store, claim_id, keyed, candidates, plan, ready)
             plan.cluster_of[claim_id] = self._join(store, same, plan)
             kept = [k for k in keyed.keys if _holders(k, stored_by_key, new_by_key) < dedupe.MAX_HOLDERS_PER_KEY]
@@ -168,9 +169,16 @@ def _twin_roots(claims, ready, stored_twins) -> dict[int, int]:
     return roots
 
 
-def _candidates(keyed, stored_by_key, new_by_key, texts) -> dict[int, str]:
+def _may_be_worth_comparing(keyed: dedupe.Keyed, stored_by_key: dict[int, list[int]]) -> set[int]:
+    """Stored claims that `dedupe.worth_comparing` may pick for this claim, once their text is read."""
+    shared = Counter(other_id for key in keyed.keys for other_id in stored_by_key.get(key, ()))
+    ends = {i for key in keyed.keys if dedupe.may_share_an_end(key) for i in stored_by_key.get(key, ())}
+    return {i for i, count in shared.items() if count >= dedupe.MIN_SHARED_KEYS} | ends
+
+
+def _candidates(keyed, stored_by_key, stored, new_by_key, texts) -> dict[int, str]:
     """Claims worth comparing with this one, stored or clustered earlier in this call, by id."""
-    rows = [(key, other_id, text) for key in keyed.keys for other_id, text in stored_by_key.get(key, ())]
+    rows = [(key, i, stored[i][0]) for key in keyed.keys for i in stored_by_key.get(key, ()) if i in stored]
     rows += [(key, other_id, texts[other_id]) for key in keyed.keys for other_id in new_by_key.get(key, ())]
     return dedupe.worth_comparing(keyed, rows)
 
@@ -179,10 +187,10 @@ def _holders(key: int, stored_by_key: dict, new_by_key: dict) -> int:
     return len(stored_by_key.get(key, ())) + len(new_by_key.get(key, ()))
 
 
-def _by_key(rows) -> dict[int, list[tuple[int, str]]]:
-    grouped: dict[int, list[tuple[int, str]]] = {}
-    for key, sentence_id, text, _ in rows:
-        grouped.setdefault(key, []).append((sentence_id, text))
+def _by_key(rows: list[tuple[int, int]]) -> dict[int, list[int]]:
+    grouped: dict[int, list[int]] = {}
+    for key, claim_id in rows:
+        grouped.setdefault(key, []).append(claim_id)
     return grouped
 
 

@@ -231,6 +231,10 @@ def candidate_keys(match: str) -> list[int]:
     return keys
 
 
+def may_share_an_end(key: int) -> bool:
+    """Whether sharing `key` may mean two sentences open or close alike (``same_end`` decides)."""
+    return key >> _BAND_SHIFT in _END_BANDS
+
 
 def same_end(key: int, prepared: Prepared, other_text: str) -> bool:
     """Whether sharing an anchor `key` means two sentences open or close with the same words.
@@ -309,7 +313,7 @@ def worth_comparing(ready: Keyed, rows: Iterable[tuple[int, int, str]]) -> dict[
             continue
         shared[other_id] = shared.get(other_id, 0) + 1
         texts[other_id] = text
-        if key >> _BAND_SHIFT in _END_BANDS and other_id not in ends and same_end(key, ready.prepared, text):
+        if may_share_an_end(key) and other_id not in ends and same_end(key, ready.prepared, text):
             ends.add(other_id)
     return {i: texts[i] for i, count in shared.items() if count >= MIN_SHARED_KEYS or i in ends}
 

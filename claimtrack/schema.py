@@ -223,6 +223,11 @@ MIGRATIONS: list[str] = [
     """,
     # 2: views that read well in Datasette (claimtrack serve).
     VIEWS_SQL,
+    # 3: the key index holds the claim too, so dedupe finds a key's holders without reading the table.
+    """
+    DROP INDEX match_keys_key;
+    CREATE INDEX match_keys_key ON match_keys(key, sentence_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

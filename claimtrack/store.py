@@ -28,7 +28,7 @@ from .schema import MIGRATIONS, SCHEMA_VERSION
 
 WAL_CHECKPOINT_PAGES = 10_000  # 40 MB of WAL between checkpoints: each costs a pass over hot pages
 WRITE_CACHE_KIB = 256 * 1024  # page cache while ingesting: keys and terms land on random index pages
-KEYS_PER_QUERY = 500  # dedupe keys looked up in one statement
+KEYS_PER_QUERY = 500  # dedupe keys or claims looked up in one statement
 WAL_SWITCH_RETRY_SECONDS = 0.05  # pause between tries when another process switches a new file to WAL too
 CLAIM_RECORD_FIELDS = (
     "id", "text", "source", "source_title", "publisher", "url", "doc_date", "date",
@@ -368,26 +368,35 @@ class Store:
 
     def twin_clusters(self, keys: list[int]) -> dict[int, int]:
         """The cluster of a clustered claim holding each of the twin `keys` that one holds."""
-        return dict(self._claims_holding(keys, "s.cluster_id"))
+        holders = dict(self.key_holders(keys))
+        clusters = self.clustered_claims(sorted(set(holders.values())))
+        return {key: clusters[claim_id][1] for key, claim_id in holders.items() if claim_id in clusters}
 
-    def candidates(self, keys: list[int]) -> list[tuple[int, int, str, int]]:
-        """Clustered claims holding any of `keys`: (key, id, text, cluster_id), one row per key held.
+    def key_holders(self, keys: list[int]) -> list[tuple[int, int]]:
+        """(key, claim_id) for every claim holding one of `keys`, read from the key index alone.
 
         A key is stored for its first dedupe.MAX_HOLDERS_PER_KEY claims only (see `add_match_keys`),
         so a key that thousands of claims would share costs no more than a rare one.
         """
-        return self._claims_holding(keys, "s.id, s.text, s.cluster_id")
-
-    def _claims_holding(self, keys: list[int], columns: str) -> list[tuple]:
         rows = []
-        for start in range(0, len(keys), KEYS_PER_QUERY):
-            chunk = keys[start : start + KEYS_PER_QUERY]
-            rows += self.conn.execute(
-                f"SELECT mk.key, {columns} FROM match_keys mk JOIN sentences s ON s.id = mk.sentence_id "
-                f"WHERE mk.key IN ({','.join('?' * len(chunk))}) AND s.cluster_id IS NOT NULL",
-                chunk,
-            ).fetchall()
+        for chunk in _chunks(keys, KEYS_PER_QUERY):
+            marks = ",".join("?" * len(chunk))
+            rows += self.conn.execute(f"SELECT key, sentence_id FROM match_keys WHERE key IN ({marks})", chunk)
         return rows
+
+    def clustered_claims(self, ids: list[int]) -> dict[int, tuple[str, int]]:
+        """Text and cluster of each of these claims that is in a cluster."""
+        found = {}
+        for chunk in _chunks(ids, KEYS_PER_QUERY):
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                (claim_id, (text, cluster_id))
+                for claim_id, text, cluster_id in self.conn.execute(
+                    f"SELECT id, text, cluster_id FROM sentences WHERE id IN ({marks}) AND cluster_id IS NOT NULL",
+                    chunk,
+                )
+            )
+        return found
 
     def claim_texts(self, ids: list[int]) -> list[tuple[int, str]]:
         marks = ",".join("?" * len(ids))
@@ -838,6 +847,11 @@ def _statements(sql: str) -> list[str]:
 
 def _json_list(value: str | None) -> list:
     return [v for v in json.loads(value or "[]") if v is not None]
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _now() -> str:
