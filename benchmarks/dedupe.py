@@ -111,8 +111,8 @@ def run_one(size: int, corpus: Path, workers: int) -> dict:
     clusterer = Clusterer()
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         started = time.perf_counter()
-        for sentence_id, ready in enumerate(map_in_order(pool, keyed, texts, KEYED_BATCH, KEYED_CHUNK)):
-            clusterer.add(sentence_id, texts[sentence_id], ready)
+        made = map_in_order(pool, keyed, texts, KEYED_BATCH, KEYED_CHUNK)
+        clusterer.add_many((sentence_id, texts[sentence_id], ready) for sentence_id, ready in enumerate(made))
         elapsed = time.perf_counter() - started
     clusters = [clusterer.find(i) for i in range(size)]
     predicted, actual, both = pair_counts(clusters, groups)

@@ -50,6 +50,7 @@ CHANGED_WORDS_SHARE = 0.15  # ...or this share of the sentence's words, if large
 MAX_VARIANT_WORDS = 4  # a variant differs in a few words only (a name, a date, a number with its unit)
 MIN_TRUNCATED_WORDS = 6  # a teaser cut short ("…") must keep this many words to match a prefix
 MIN_TEASER_SHARE = 0.4  # ...and this share of the sentence's words: a short opening fits too many sentences
+MAX_TEASER_CHANGED_WORDS = 1  # a teaser copies its opening: more changed words there make another sentence
 
 # Blocking.
 LSH_BANDS = 8
@@ -67,6 +68,7 @@ TWIN_KEY_BAND = 14  # band number reserved for the twin key: sentences that prep
 PREPARED_CACHE_SIZE = 20_000  # stored sentences a Clusterer keeps prepared (popular claims recur)
 MIN_SHARED_KEYS = 2  # candidates sharing fewer keys, and neither their opening nor closing words, are not compared
 MAX_HOLDERS_PER_KEY = 16  # sentences a key is kept for: one that thousands share says little and costs much
+PREFETCH_BATCH = 1000  # sentences whose keys Clusterer.add_many looks up together
 RECENT_KEYS_LIMIT = 1 << 19  # keys MemoryKeyIndex holds in a dictionary before it sorts them into a run
 _BAND_SHIFT = 59  # band number in the top bits; the whole key stays below 2**63
 
@@ -161,6 +163,9 @@ class Prepared:
     tokens: tuple[str, ...]  # casefolded words of ``match``
     words: tuple[str, ...]  # the same words as written
     truncated: bool  # ended in an ellipsis: a teaser cut short
+
+    def __reduce__(self):  # pickles as a plain tuple: the dataclass default is slow to unpickle
+        return Prepared, (self.match, self.tokens, self.words, self.truncated)
 
     @property
     def caseless(self) -> bool:
@@ -268,6 +273,9 @@ class Keyed:
     keys: tuple[int, ...]
     twin: int
 
+    def __reduce__(self):
+        return Keyed, (self.prepared, self.keys, self.twin)
+
 
 def keyed(text: str) -> Keyed:
     prepared = prepare(text)
@@ -325,6 +333,10 @@ class KeyIndex(Protocol):
         """(key, sentence_id, text as written) for the first MAX_HOLDERS_PER_KEY holders of each key."""
         ...
 
+    def prefetch(self, keys: Iterable[int]) -> None:
+        """Get ready to look up these keys soon (an index may make that faster, or do nothing)."""
+        ...
+
     def add(self, sentence_id: int, text: str, keys: Sequence[int]) -> None:
         """Remember a sentence's keys (a SQL index has the text already and may ignore it)."""
         ...
@@ -344,20 +356,38 @@ class MemoryKeyIndex:
         self._recent: dict[int, list[int]] = {}  # key -> holder positions, not yet in a run
         self._recent_count = 0
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted keys, holder positions), oldest first
+        self._in_runs: dict[int, list[int]] = {}  # prefetched: key -> its holder positions in the runs
+
+    def prefetch(self, keys: Iterable[int]) -> None:
+        """Search the sorted runs for many keys at once, ready for the ``lookup`` calls that follow.
+
+        A numpy search costs about as much for ten thousand keys as for ten, so searching a batch's
+        keys together saves most of the cost of looking them up one sentence at a time.
+        """
+        self._in_runs = self._search_runs(keys)
 
     def lookup(self, keys: Sequence[int]) -> Iterator[tuple[int, int, str]]:
         keys = list(dict.fromkeys(keys))
-        held: dict[int, list[int]] = {key: [] for key in keys}
+        in_runs = self._in_runs
+        if any(key not in in_runs for key in keys):
+            in_runs = self._search_runs(keys)
+        for key in keys:
+            positions = [*in_runs[key], *self._recent.get(key, ())]
+            for position in positions[:MAX_HOLDERS_PER_KEY]:
+                yield key, self._ids[position], self._texts[position]
+
+    def _search_runs(self, keys: Iterable[int]) -> dict[int, list[int]]:
+        """The first MAX_HOLDERS_PER_KEY holder positions of each key in the runs, oldest first."""
+        keys = sorted(set(keys))  # in order, the searches walk the runs' memory forwards
+        found: dict[int, list[int]] = dict.fromkeys(keys, [])
         query = np.array(keys, dtype=np.int64)
         for run_keys, run_holders in self._runs:
             starts = run_keys.searchsorted(query)
-            stops = run_keys.searchsorted(query, side="right")
-            for i in np.flatnonzero(stops > starts).tolist():
-                held[keys[i]] += run_holders[starts[i] : min(stops[i], starts[i] + MAX_HOLDERS_PER_KEY)].tolist()
-        for key in keys:
-            positions = held[key] + self._recent.get(key, [])
-            for position in positions[:MAX_HOLDERS_PER_KEY]:
-                yield key, self._ids[position], self._texts[position]
+            stops = np.minimum(run_keys.searchsorted(query, side="right"), starts + MAX_HOLDERS_PER_KEY)
+            hits = np.flatnonzero(stops > starts)
+            for i, start, stop in zip(hits.tolist(), starts[hits].tolist(), stops[hits].tolist()):
+                found[keys[i]] = [*found[keys[i]], *run_holders[start:stop].tolist()]
+        return found
 
     def add(self, sentence_id: int, text: str, keys: Sequence[int]) -> None:
         position = len(self._texts)
@@ -375,7 +405,7 @@ class MemoryKeyIndex:
         holders = np.fromiter((p for held in self._recent.values() for p in held), np.int32, count)
         order = np.argsort(keys, kind="stable")
         self._runs.append((keys[order], holders[order]))
-        self._recent, self._recent_count = {}, 0
+        self._recent, self._recent_count, self._in_runs = {}, 0, {}
         while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
             (new_keys, new_holders), (old_keys, old_holders) = self._runs.pop(), self._runs.pop()
             at = old_keys.searchsorted(new_keys, side="right")  # after equal keys: older holders first
@@ -426,6 +456,21 @@ class Clusterer:
         self.index.add(sentence_id, text, [ready.twin, *(k for k in ready.keys if held[k] < MAX_HOLDERS_PER_KEY)])
         self._remember(sentence_id, ready.prepared)
         return self.find(sentence_id)
+
+    def add_many(self, sentences: Iterable[tuple[int, str, Keyed | None]]) -> None:
+        """``add`` each (sentence_id, text, keyed or None) in order, prefetching keys a batch at a time."""
+        batch: list[tuple[int, str, Keyed]] = []
+        for sentence_id, text, ready in sentences:
+            batch.append((sentence_id, text, ready or keyed(text)))
+            if len(batch) == PREFETCH_BATCH:
+                self._add_batch(batch)
+                batch = []
+        self._add_batch(batch)
+
+    def _add_batch(self, batch: list[tuple[int, str, Keyed]]) -> None:
+        self.index.prefetch([key for _, _, ready in batch for key in (ready.twin, *ready.keys)])
+        for sentence_id, text, ready in batch:
+            self.add(sentence_id, text, ready)
 
     def find(self, sentence_id: int) -> int:
         """The cluster of a sentence: the smallest id in it."""
@@ -539,6 +584,9 @@ def _judge_differences(pa: Prepared, pb: Prepared, a_end: int, b_end: int, score
     words_a = sum(e - s for _, (s, e, _, _) in plain)
     words_b = sum(e - s for _, (_, _, s, e) in plain)
     if max(words_a, words_b) > max(MAX_CHANGED_WORDS, int(CHANGED_WORDS_SHARE * max(a_end, b_end))):
+        return Verdict(DIFFERENT, score)
+    cut_short = a_end < len(pa.tokens) or b_end < len(pb.tokens)
+    if cut_short and max(words_a, words_b) > MAX_TEASER_CHANGED_WORDS:
         return Verdict(DIFFERENT, score)
     if not meaningful:
         return Verdict(SAME, score) if score >= threshold else Verdict(DIFFERENT, score)

@@ -22,6 +22,7 @@ from claimtrack.dedupe import (
     NUMBER,
     SAME,
     VARIANT,
+    MAX_HOLDERS_PER_KEY,
     Clusterer,
     MemoryKeyIndex,
     candidate_keys,
@@ -75,6 +76,13 @@ def test_trailing_ellipsis_marks_a_teaser():
     assert teaser.truncated and teaser.match.endswith("in central")
     assert not prepare("Russia has upended geopolitics.").truncated
 
+
+
+def test_a_teaser_must_copy_the_opening_it_is_matched_with():
+    full = "Local prosecutors said the company had hidden its losses in a fund abroad last year."
+    assert compare("Local prosecutors said the company had hidden its losses in a fu\u2026", full).kind == SAME
+    assert compare("Local prosecutors said the company had moved its losses in a fund…", full).kind == SAME
+    assert compare("Local prosecutors said the bank had moved its losses in a fund…", full).kind == DIFFERENT
 
 # ---- keys ------------------------------------------------------------------------------
 
@@ -184,6 +192,37 @@ def test_clusters_do_not_depend_on_insertion_order():
         rng.shuffle(order)
         assert _cluster_sets(texts, order) == first
     assert any(len(c) > 1 for c in first) and any(len(c) == 1 for c in first)
+
+
+def test_memory_key_index_keeps_the_first_holders_of_each_key_across_its_runs(monkeypatch):
+    monkeypatch.setattr("claimtrack.dedupe.RECENT_KEYS_LIMIT", 50)  # a sorted run every 50 keys, then merges
+    rng = random.Random(3)
+    index, expected = MemoryKeyIndex(), {}
+    for sentence_id in range(2000):
+        keys = rng.sample(range(-300, 300), 4)  # few distinct keys, so many fill up
+        for key in keys:
+            expected.setdefault(key, []).append(sentence_id)
+        index.add(sentence_id, f"text {sentence_id}", keys)
+        if sentence_id % 97 == 0:
+            index.prefetch(rng.sample(range(-300, 300), 40))
+        asked = rng.sample(range(-400, 400), 3)
+        held = {key: [(i, text) for k, i, text in index.lookup(asked) if k == key] for key in asked}
+        assert held == {
+            key: [(i, f"text {i}") for i in expected.get(key, [])[:MAX_HOLDERS_PER_KEY]] for key in asked
+        }
+
+
+def test_adding_in_prefetched_batches_gives_the_same_clusters(monkeypatch):
+    monkeypatch.setattr("claimtrack.dedupe.RECENT_KEYS_LIMIT", 500)
+    monkeypatch.setattr("claimtrack.dedupe.PREFETCH_BATCH", 64)
+    texts = [text for case in cases()[:400] for text in (case.a, case.b)]
+    one_by_one, batched = Clusterer(), Clusterer()
+    for i, text in enumerate(texts):
+        one_by_one.add(i, text)
+    batched.add_many((i, text, None) for i, text in enumerate(texts))
+    assert [batched.find(i) for i in range(len(texts))] == [one_by_one.find(i) for i in range(len(texts))]
+    assert len(set(map(batched.find, range(len(texts))))) < len(texts)
+    assert batched.variants == one_by_one.variants
 
 
 def test_clusterer_records_variants_as_links():
