@@ -27,6 +27,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rapidfuzz import fuzz
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
@@ -44,6 +46,9 @@ MAX_DOCUMENT_SENTENCES = 40
 MAX_COPIED_SHINGLES = 0.3  # a generated sentence with more of its word 4-grams from real text is too close to it
 MAX_REAL_OVERLAP = 0.5  # content-word Jaccard above which two real sentences may state the same claim
 SHINGLE = 4
+END_WORDS = 5  # opening or closing words that a near-duplicate of a generated sentence most likely shares
+MAX_END_SHARING_SIMILARITY = 60  # fuzz.ratio above which sentences sharing those words may be one claim
+MAX_END_HOLDERS = 8  # sentences compared per shared opening or closing
 MIN_GENERATED_WORDS = 10
 MAX_GENERATED_WORDS = 40
 DOCUMENTS_PER_FOLDER = 1000
@@ -79,7 +84,9 @@ def sentence_source(rng: random.Random):
     real = distinct_real_sentences()
     yield from real
     starts, following = bigram_model(real)
-    seen = {s.casefold() for s in real}
+    ends = _EndIndex()
+    for text in real:
+        ends.add(text)
     real_shingles = {shingle for s in real for shingle in _shingles(s)}
     while True:
         words = [rng.choice(starts)]
@@ -92,9 +99,44 @@ def sentence_source(rng: random.Random):
             text += "."
         shingles = _shingles(text)
         copied = sum(s in real_shingles for s in shingles) / max(1, len(shingles))
-        if copied <= MAX_COPIED_SHINGLES and text.casefold() not in seen:
-            seen.add(text.casefold())
+        if copied <= MAX_COPIED_SHINGLES and not ends.near_duplicate(text):
+            ends.add(text)
             yield text
+
+
+class _EndIndex:
+    """Sentences by their opening and closing words, to keep generated near-duplicates out.
+
+    A random walk over word pairs sometimes retraces a long stretch of an earlier walk, and
+    two such sentences may well state one claim; yet the corpus would count them as two.
+    Most near-duplicates share their first or last few words, so a sentence that shares
+    either with an earlier, similar one is not used.
+    """
+
+    def __init__(self) -> None:
+        self._texts: list[str] = []  # casefolded
+        self._by_end: dict[int, list[int]] = {}
+
+    def near_duplicate(self, text: str) -> bool:
+        folded = text.casefold()
+        return any(
+            fuzz.ratio(folded, self._texts[i], score_cutoff=MAX_END_SHARING_SIMILARITY)
+            for end in self._ends(folded)
+            for i in self._by_end.get(end, ())
+        )
+
+    def add(self, text: str) -> None:
+        folded = text.casefold()
+        for end in self._ends(folded):
+            holders = self._by_end.setdefault(end, [])
+            if len(holders) < MAX_END_HOLDERS:
+                holders.append(len(self._texts))
+        self._texts.append(folded)
+
+    @staticmethod
+    def _ends(folded: str) -> tuple[int, int]:
+        words = _WORD.findall(folded)
+        return hash(("open", *words[:END_WORDS])), hash(("close", *words[-END_WORDS:]))
 
 
 def bigram_model(sentences: list[str]) -> tuple[list[str], dict[str, list[str]]]:
@@ -207,6 +249,9 @@ def _content_set(text: str) -> frozenset[str]:
 
 def _jaccard(a: frozenset, b: frozenset) -> float:
     return len(a & b) / max(1, len(a | b))
+
+
+_WORD = re.compile(r"[\w']+")
 
 
 def _shingles(text: str) -> list[tuple[str, ...]]:

@@ -140,7 +140,8 @@ SPEAKER_CUE_WORDS = ("according to", "According to", "say", "says", "said", "Say
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 NAME_TOKEN = r"(?:[A-Z][\w'’.\-]*|(?:de|van|von|der|den|da|del|dos|du|bin|ibn|al|el|la|le|di)(?=\s+[A-Z]))"
 NAME_RUN = re.compile(
-    rf"(?=[A-Z{''.join(sorted({p[0] for p in NAME_PARTICLES}))}]){NAME_TOKEN}(?:[ \t]+(?:(?:of|for|and|the|on)[ \t]+(?=[A-Z]))*{NAME_TOKEN})*"
+    rf"(?=[A-Z{''.join(sorted({p[0] for p in NAME_PARTICLES}))}]){NAME_TOKEN}"
+    rf"(?:[ \t]+(?:(?:of|for|and|the|on)[ \t]+(?=[A-Z]))*{NAME_TOKEN})*"
 )
 GLUE_SPLIT = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z])")
 SPEAKER_AFTER = re.compile(
@@ -148,7 +149,8 @@ SPEAKER_AFTER = re.compile(
     rf"again |once |\w+ly )*(?:{SPEAKER_VERBS})\b"
 )
 SPEAKER_BEFORE = re.compile(
-    rf"(?:(?:[”\"'’]|,)\s*,?\s*(?:{SPEAKER_VERBS})|\b[Aa]ccording to(?:\s+[a-z]+){{0,2}}|\b[Ss]ays?|\b[Ss]aid)\s+(?:the\s+)?$"
+    rf"(?:(?:[”\"'’]|,)\s*,?\s*(?:{SPEAKER_VERBS})|\b[Aa]ccording to(?:\s+[a-z]+){{0,2}}|\b[Ss]ays?|\b[Ss]aid)"
+    r"\s+(?:the\s+)?$"
 )
 ARTICLE_BEFORE = re.compile(r"\b[Tt]he\s+$")
 CAPITALISED_BEFORE = re.compile(r"([A-Z][\w'’.-]*)\s+$")
@@ -162,7 +164,7 @@ LOWER_WORD_BEFORE = re.compile(r"([a-z-]+)\s+$")
 LOWER_WORD_AFTER = re.compile(r"\s+([a-z-]+)")
 LOWER_WORDS = re.compile(r"[a-z-]+")
 ACRONYM = re.compile(r"[A-Z]{2,6}")
-APPOSITIVE = re.compile(r"\s*,\s*([^,;.“”\"]{1,%d})" % APPOSITIVE_CHARS)
+APPOSITIVE = re.compile(rf"\s*,\s*([^,;.“”\"]{{1,{APPOSITIVE_CHARS}}})")
 TITLE_GAP = re.compile(r"(?:['’]s)?\s*(?:(?:[A-Z][\w.-]*|[a-z]+-[A-Z][\w-]*)\s+){0,3}")
 COMMA_GAP = re.compile(r",?\s*")
 TITLE_OF_BEFORE = re.compile(r"\b[A-Z][\w-]*\s+(?:of|for)\s+(?:the\s+)?$")

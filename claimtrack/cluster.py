@@ -10,7 +10,7 @@ candidates stay prepared in a bounded cache, as popular claims recur).
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -66,7 +66,9 @@ class StoreClusterer:
         stored_twins = store.twin_clusters(sorted({r.twin for r in ready.values()}))
         roots = _twin_roots(claims, ready, stored_twins)
         stored_by_key = _by_key(store.key_holders(sorted({k for i in roots.values() for k in ready[i].keys})))
-        wanted = set().union(*(_may_be_worth_comparing(ready[i], stored_by_key) for i in roots.values()))
+        wanted: set[int] = set()
+        for claim_id in roots.values():
+            wanted.update(dedupe.worth_comparing(ready[claim_id], _key_holders(ready[claim_id], stored_by_key)))
         stored = store.clustered_claims(sorted(wanted))  # only these are read: most holders never are
         texts = dict(claims)
         plan = _Assignment(store.next_cluster_id())
@@ -169,18 +171,20 @@ def _twin_roots(claims, ready, stored_twins) -> dict[int, int]:
     return roots
 
 
-def _may_be_worth_comparing(keyed: dedupe.Keyed, stored_by_key: dict[int, list[int]]) -> set[int]:
-    """Stored claims that `dedupe.worth_comparing` may pick for this claim, once their text is read."""
-    shared = Counter(other_id for key in keyed.keys for other_id in stored_by_key.get(key, ()))
-    ends = {i for key in keyed.keys if dedupe.may_share_an_end(key) for i in stored_by_key.get(key, ())}
-    return {i for i, count in shared.items() if count >= dedupe.MIN_SHARED_KEYS} | ends
+def _key_holders(keyed: dedupe.Keyed, by_key: dict[int, list[int]]) -> list[tuple[int, int]]:
+    """(key, claim_id) for each of the claim's keys and each claim in `by_key` holding it."""
+    return [(key, claim_id) for key in keyed.keys for claim_id in by_key.get(key, ())]
 
 
 def _candidates(keyed, stored_by_key, stored, new_by_key, texts) -> dict[int, str]:
-    """Claims worth comparing with this one, stored or clustered earlier in this call, by id."""
-    rows = [(key, i, stored[i][0]) for key in keyed.keys for i in stored_by_key.get(key, ()) if i in stored]
-    rows += [(key, other_id, texts[other_id]) for key in keyed.keys for other_id in new_by_key.get(key, ())]
-    return dedupe.worth_comparing(keyed, rows)
+    """Claims worth comparing with this one, stored or clustered earlier in this call, with their text."""
+    holders = [(key, i) for key, i in _key_holders(keyed, stored_by_key) if i in stored]
+    holders += _key_holders(keyed, new_by_key)
+
+    def text_of(claim_id: int) -> str:
+        return texts[claim_id] if claim_id in texts else stored[claim_id][0]
+
+    return {i: text_of(i) for i in dedupe.worth_comparing(keyed, holders, text_of)}
 
 
 def _holders(key: int, stored_by_key: dict, new_by_key: dict) -> int:

@@ -87,11 +87,15 @@ _CORE = rf"""
 | (?P<year>{_YEAR})
 | \b(?P<month>{_MONTH_FULL})\b(?!['’]s)
 | \b(?P<weekday>{_WEEKDAY})\b
-| (?<![Tt]he\s)(?i:\b(?:(?P<rel_mod>earlier|later|early|late)\s+)?(?P<rel_word>this|last|next)\s+(?P<rel_unit>year|month|weekend|week)\b)
+| (?<![Tt]he\s)(?i:\b(?:(?P<rel_mod>earlier|later|early|late)\s+)?
+    (?P<rel_word>this|last|next)\s+(?P<rel_unit>year|month|weekend|week)\b)
 | (?i:\b(?P<dayword>yesterday|today|tonight)\b)
 )
 """
-_AGO = rf"(?i:(?P<ago_n>(?<![\d.])\d{{1,3}}|\b(?:{_NUMBER_WORD}))\s+(?P<ago_unit>year|month|week|day|hour|minute)s?\s+ago\b)"
+_AGO = (
+    rf"(?i:(?P<ago_n>(?<![\d.])\d{{1,3}}|\b(?:{_NUMBER_WORD}))"
+    r"\s+(?P<ago_unit>year|month|week|day|hour|minute)s?\s+ago\b)"
+)
 
 # Matching is anchored at trigger tokens: trying the whole pattern at every
 # character was 75 µs a sentence, anchored tries cost a tenth of that.

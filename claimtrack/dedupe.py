@@ -21,7 +21,7 @@ import re
 import struct
 import unicodedata
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from hashlib import blake2b, shake_128
 from typing import Protocol
@@ -74,7 +74,7 @@ _BAND_SHIFT = 59  # band number in the top bits; the whole key stays below 2**63
 
 # Each content word is hashed once with SHAKE-128; the digest is cut into one 32-bit hash per
 # MinHash row. Never change this once keys are persisted (that needs a re-keying of the index).
-_ROW_HASHES = struct.Struct("<%dI" % (LSH_BANDS * LSH_ROWS))
+_ROW_HASHES = struct.Struct(f"<{LSH_BANDS * LSH_ROWS}I")
 
 _FOLD = str.maketrans(
     {
@@ -307,23 +307,26 @@ def compare(a: str | Prepared, b: str | Prepared, threshold: float = DEFAULT_THR
     return _judge_differences(pa, pb, a_end, b_end, score, threshold)
 
 
-def worth_comparing(ready: Keyed, rows: Iterable[tuple[int, int, str]]) -> dict[int, str]:
-    """The sentences of index rows (key, sentence_id, text) worth comparing with `ready`, by id.
+def worth_comparing(
+    ready: Keyed, holders: Iterable[tuple[int, int]], text_of: Callable[[int], str] | None = None
+) -> list[int]:
+    """The sentences among the holders (key, sentence_id) of `ready`'s keys worth comparing with it.
 
-    Those that share MIN_SHARED_KEYS keys with it, or an end (``same_end``): one band in
-    common is mostly a chance collision on common words; the same opening or closing words are not.
+    Those that share MIN_SHARED_KEYS keys with it, or an end (``same_end``): one band in common is
+    mostly a chance collision on common words; the same opening or closing words are not. Whether
+    a short opening counts needs the other's text (`text_of`); without it, every holder of an end
+    key is kept, so that the caller can read the few texts it needs and ask again.
     """
-    shared: dict[int, int] = {}
-    texts: dict[int, str] = {}
+    shared: Counter[int] = Counter()
     ends: set[int] = set()
-    for key, other_id, text in rows:
+    for key, other_id in holders:
         if key == ready.twin:
             continue
-        shared[other_id] = shared.get(other_id, 0) + 1
-        texts[other_id] = text
-        if may_share_an_end(key) and other_id not in ends and same_end(key, ready.prepared, text):
-            ends.add(other_id)
-    return {i: texts[i] for i, count in shared.items() if count >= MIN_SHARED_KEYS or i in ends}
+        shared[other_id] += 1
+        if may_share_an_end(key) and other_id not in ends:
+            if text_of is None or same_end(key, ready.prepared, text_of(other_id)):
+                ends.add(other_id)
+    return [i for i, count in shared.items() if count >= MIN_SHARED_KEYS or i in ends]
 
 
 class KeyIndex(Protocol):
@@ -443,11 +446,12 @@ class Clusterer:
         if twin is not None:
             self._union(sentence_id, twin)
             return self.find(sentence_id)
-        for other_id, other_text in worth_comparing(ready, rows).items():
+        texts = {other_id: text for _, other_id, text in rows}
+        for other_id in worth_comparing(ready, [(key, other_id) for key, other_id, _ in rows], texts.__getitem__):
             if self.find(other_id) == self.find(sentence_id):
                 continue
             self.candidates_checked += 1
-            verdict = compare(ready.prepared, self._prepared_text(other_id, other_text), self.threshold)
+            verdict = compare(ready.prepared, self._prepared_text(other_id, texts[other_id]), self.threshold)
             if verdict.kind == SAME:
                 self._union(sentence_id, other_id)
             elif verdict.kind == VARIANT:

@@ -28,7 +28,7 @@ from .schema import MIGRATIONS, SCHEMA_VERSION
 
 WAL_CHECKPOINT_PAGES = 10_000  # 40 MB of WAL between checkpoints: each costs a pass over hot pages
 WRITE_CACHE_KIB = 256 * 1024  # page cache while ingesting: keys and terms land on random index pages
-KEYS_PER_QUERY = 500  # dedupe keys or claims looked up in one statement
+VALUES_PER_STATEMENT = 500  # dedupe keys or claim ids bound in one `IN (...)` list
 WAL_SWITCH_RETRY_SECONDS = 0.05  # pause between tries when another process switches a new file to WAL too
 CLAIM_RECORD_FIELDS = (
     "id", "text", "source", "source_title", "publisher", "url", "doc_date", "date",
@@ -368,9 +368,17 @@ class Store:
 
     def twin_clusters(self, keys: list[int]) -> dict[int, int]:
         """The cluster of a clustered claim holding each of the twin `keys` that one holds."""
-        holders = dict(self.key_holders(keys))
-        clusters = self.clustered_claims(sorted(set(holders.values())))
-        return {key: clusters[claim_id][1] for key, claim_id in holders.items() if claim_id in clusters}
+        found = {}
+        for chunk in _chunks(keys, VALUES_PER_STATEMENT):
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                self.conn.execute(
+                    f"""SELECT k.key, s.cluster_id FROM match_keys k JOIN sentences s ON s.id = k.sentence_id
+                    WHERE k.key IN ({marks}) AND s.cluster_id IS NOT NULL""",
+                    chunk,
+                )
+            )
+        return found
 
     def key_holders(self, keys: list[int]) -> list[tuple[int, int]]:
         """(key, claim_id) for every claim holding one of `keys`, read from the key index alone.
@@ -379,7 +387,7 @@ class Store:
         so a key that thousands of claims would share costs no more than a rare one.
         """
         rows = []
-        for chunk in _chunks(keys, KEYS_PER_QUERY):
+        for chunk in _chunks(keys, VALUES_PER_STATEMENT):
             marks = ",".join("?" * len(chunk))
             rows += self.conn.execute(f"SELECT key, sentence_id FROM match_keys WHERE key IN ({marks})", chunk)
         return rows
@@ -387,7 +395,7 @@ class Store:
     def clustered_claims(self, ids: list[int]) -> dict[int, tuple[str, int]]:
         """Text and cluster of each of these claims that is in a cluster."""
         found = {}
-        for chunk in _chunks(ids, KEYS_PER_QUERY):
+        for chunk in _chunks(ids, VALUES_PER_STATEMENT):
             marks = ",".join("?" * len(chunk))
             found.update(
                 (claim_id, (text, cluster_id))
@@ -453,7 +461,8 @@ class Store:
                 last_seen = CASE WHEN {date} IS NULL THEN last_seen
                                  WHEN last_seen IS NULL OR {date} > last_seen THEN {date} ELSE last_seen END,
                 representative_id = CASE
-                    WHEN representative_id IS NULL OR {order.format("?2")} < {order.format("clusters.representative_id")}
+                    WHEN representative_id IS NULL
+                      OR {order.format("?2")} < {order.format("clusters.representative_id")}
                     THEN ?2 ELSE representative_id END
             WHERE id = ?1
             """,

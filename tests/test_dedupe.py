@@ -77,12 +77,12 @@ def test_trailing_ellipsis_marks_a_teaser():
     assert not prepare("Russia has upended geopolitics.").truncated
 
 
-
 def test_a_teaser_must_copy_the_opening_it_is_matched_with():
     full = "Local prosecutors said the company had hidden its losses in a fund abroad last year."
     assert compare("Local prosecutors said the company had hidden its losses in a fu\u2026", full).kind == SAME
     assert compare("Local prosecutors said the company had moved its losses in a fund…", full).kind == SAME
     assert compare("Local prosecutors said the bank had moved its losses in a fund…", full).kind == DIFFERENT
+
 
 # ---- keys ------------------------------------------------------------------------------
 
@@ -207,9 +207,7 @@ def test_memory_key_index_keeps_the_first_holders_of_each_key_across_its_runs(mo
             index.prefetch(rng.sample(range(-300, 300), 40))
         asked = rng.sample(range(-400, 400), 3)
         held = {key: [(i, text) for k, i, text in index.lookup(asked) if k == key] for key in asked}
-        assert held == {
-            key: [(i, f"text {i}") for i in expected.get(key, [])[:MAX_HOLDERS_PER_KEY]] for key in asked
-        }
+        assert held == {key: [(i, f"text {i}") for i in expected.get(key, [])[:MAX_HOLDERS_PER_KEY]] for key in asked}
 
 
 def test_adding_in_prefetched_batches_gives_the_same_clusters(monkeypatch):
