@@ -106,7 +106,9 @@ class StoreClusterer:
             cluster = plan.current(plan.cluster_of.get(other_id) or plan.stored_cluster_of[other_id])
             if cluster in same:
                 continue
-            other = ready[other_id].prepared if other_id in ready else self._cached(other_text)
+            other = self._prepared_candidate(keyed, other_id, other_text, ready)
+            if other is None:
+                continue
             verdict = dedupe.compare(keyed.prepared, other, self.threshold)
             if verdict.kind == dedupe.SAME:
                 same.add(cluster)
@@ -114,6 +116,14 @@ class StoreClusterer:
                 variants += 1
                 store.add_variant(claim_id, other_id, verdict.variant, verdict.a_value, verdict.b_value, verdict.score)
         return same
+
+    def _prepared_candidate(self, keyed, other_id, other_text, ready) -> dedupe.Prepared | None:
+        """The candidate prepared, or None when a quick look shows it cannot match (``dedupe.worth_preparing``)."""
+        if other_id in ready:
+            return ready[other_id].prepared
+        if other_text in self._prepared or dedupe.worth_preparing(keyed.prepared, other_text):
+            return self._cached(other_text)
+        return None
 
     def _join(self, store: Store, same: set[int], plan: _Assignment) -> int:
         """The cluster of a claim that is the same as `same`: a new one, or their union."""

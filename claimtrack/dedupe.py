@@ -42,6 +42,7 @@ DATE = "date"
 # Verification (scores are rapidfuzz fuzz.ratio of the two match texts, 0-100).
 DEFAULT_THRESHOLD = 80.0  # at or above: the same claim, unless content words differ or a variant word does
 VARIANT_THRESHOLD = 75.0  # at or above, with a number/negation/actor/date change: a variant
+QUICK_LOOK_THRESHOLD = 55.0  # below, on a candidate's casefolded text, it is not worth preparing (worth_preparing)
 MIN_LENGTH_RATIO = 0.7  # shorter/longer match text below this: never the same claim
 MAX_CHANGED_CONTENT_WORDS = 2  # content words changed on either side, beyond which it is another claim
 CHANGED_CONTENT_SHARE = 0.1  # ...or this share of the sentence's content words, if larger
@@ -248,7 +249,19 @@ def same_end(key: int, prepared: Prepared, other_text: str) -> bool:
     """
     if key >> _BAND_SHIFT in _ANCHOR_BANDS:
         return True
-    return prepared.truncated or _TRAILING_ELLIPSIS.search(other_text, max(0, len(other_text) - 12)) is not None
+    return prepared.truncated or _cut_short(other_text)
+
+
+def worth_preparing(prepared: Prepared, other_text: str) -> bool:
+    """A quick look at a candidate before it is prepared: False when it cannot be the same claim or a variant.
+
+    Its text as written, merely casefolded, scores within a few points of its match text: datelines,
+    quotes and contractions move fuzz.ratio by less than the margin below ``VARIANT_THRESHOLD``.
+    Teasers are compared on their opening only, so they always get a full look.
+    """
+    if prepared.truncated or _cut_short(other_text):
+        return True
+    return fuzz.ratio(prepared.match, other_text.casefold(), score_cutoff=QUICK_LOOK_THRESHOLD) > 0
 
 
 def twin_key(prepared: Prepared) -> int:
@@ -451,6 +464,8 @@ class Clusterer:
             if self.find(other_id) == self.find(sentence_id):
                 continue
             self.candidates_checked += 1
+            if other_id not in self._prepared and not worth_preparing(ready.prepared, texts[other_id]):
+                continue
             verdict = compare(ready.prepared, self._prepared_text(other_id, texts[other_id]), self.threshold)
             if verdict.kind == SAME:
                 self._union(sentence_id, other_id)
@@ -519,6 +534,10 @@ class Clusterer:
 def _strip_ellipsis(text: str) -> tuple[str, bool]:
     stripped = _TRAILING_ELLIPSIS.sub("", text)
     return stripped, stripped != text
+
+
+def _cut_short(text: str) -> bool:
+    return _TRAILING_ELLIPSIS.search(text, max(0, len(text) - 12)) is not None
 
 
 def _strip_prefixes(text: str) -> str:

@@ -18,17 +18,18 @@ from claimtrack.dedupe import (
     DATE,
     DEFAULT_THRESHOLD,
     DIFFERENT,
+    MAX_HOLDERS_PER_KEY,
     NEGATION,
     NUMBER,
     SAME,
     VARIANT,
-    MAX_HOLDERS_PER_KEY,
     Clusterer,
     MemoryKeyIndex,
     candidate_keys,
     compare,
     match_text,
     prepare,
+    worth_preparing,
 )
 
 MIN_PRECISION = 0.99
@@ -169,6 +170,20 @@ def test_headline_whose_words_occur_in_a_longer_sentence_is_different():
 
 def test_default_threshold_is_a_rapidfuzz_ratio():
     assert 0 < DEFAULT_THRESHOLD <= 100
+
+
+def test_the_quick_look_keeps_every_pair_that_compare_would_match():
+    matched = [c for c in cases() if compare(c.a, c.b).kind != DIFFERENT]
+    assert len(matched) > 1000
+    for case in matched:
+        assert worth_preparing(prepare(case.a), case.b) and worth_preparing(prepare(case.b), case.a), case
+
+
+def test_the_quick_look_spares_preparing_most_unrelated_sentences():
+    sentences = real_sentences(limit=400)
+    pairs = list(zip(sentences, sentences[1:]))
+    skipped = sum(not worth_preparing(prepare(a), b) for a, b in pairs)
+    assert skipped / len(pairs) > 0.8
 
 
 # ---- clusters ----------------------------------------------------------------------------
