@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import struct
+from array import array
 import unicodedata
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -359,50 +360,70 @@ class KeyIndex(Protocol):
 
 
 class MemoryKeyIndex:
-    """A ``KeyIndex`` in memory, 12 bytes a key held: sorted runs of (key, holder) in numpy arrays.
+    """A ``KeyIndex`` in memory, 12 bytes a key held: (key, holder) pairs sorted by key in numpy arrays.
 
-    New keys wait in a dictionary; when it holds RECENT_KEYS_LIMIT of them it becomes a sorted
-    run, and runs of about the same size are merged, so there are few runs to search
-    (a log-structured merge, in small). Holders stay in the order they were added.
+    New keys wait in a dictionary; when it holds RECENT_KEYS_LIMIT of them they are merged into the
+    sorted arrays in one pass. Holders of a key stay in the order they were added.
     """
 
     def __init__(self) -> None:
         self._texts: list[str] = []  # by holder position
-        self._ids: list[int] = []
-        self._recent: dict[int, list[int]] = {}  # key -> holder positions, not yet in a run
-        self._recent_count = 0
-        self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted keys, holder positions), oldest first
-        self._in_runs: dict[int, list[int]] = {}  # prefetched: key -> its holder positions in the runs
+        self._ids = array("q")
+        # Keys not yet sorted in, in the order added, each entry chained to the next of its key.
+        # Arrays and a dictionary of ints: millions of small lists would keep the garbage collector busy.
+        self._recent_keys = array("q")
+        self._recent_holders = array("q")
+        self._recent_next = array("q")  # index of the key's next entry, or -1
+        self._recent_first: dict[int, int] = {}  # key -> index of its first entry
+        self._recent_last: dict[int, int] = {}
+        self._keys = np.empty(0, np.int64)  # sorted
+        self._holders = np.empty(0, np.int32)  # holder position of each of _keys
+        self._prefetched: dict[int, list[int]] = {}  # key -> its holder positions in the sorted arrays
 
     def prefetch(self, keys: Iterable[int]) -> None:
-        """Search the sorted runs for many keys at once, ready for the ``lookup`` calls that follow.
+        """Search the sorted keys for many keys at once, ready for the ``lookup`` calls that follow.
 
         A numpy search costs about as much for ten thousand keys as for ten, so searching a batch's
         keys together saves most of the cost of looking them up one sentence at a time.
         """
-        self._in_runs = self._search_runs(keys)
+        self._prefetched = self._search(keys)
 
     def lookup(self, keys: Sequence[int]) -> Iterator[tuple[int, int, str]]:
         keys = list(dict.fromkeys(keys))
-        in_runs = self._in_runs
-        if any(key not in in_runs for key in keys):
-            in_runs = self._search_runs(keys)
+        sorted_in = self._prefetched
+        if any(key not in sorted_in for key in keys):
+            sorted_in = self._search(keys)
         for key in keys:
-            positions = [*in_runs[key], *self._recent.get(key, ())]
+            positions = sorted_in[key]
+            if key in self._recent_first:
+                positions = positions + self._recent_of(key)
             for position in positions[:MAX_HOLDERS_PER_KEY]:
                 yield key, self._ids[position], self._texts[position]
 
-    def _search_runs(self, keys: Iterable[int]) -> dict[int, list[int]]:
-        """The first MAX_HOLDERS_PER_KEY holder positions of each key in the runs, oldest first."""
-        keys = sorted(set(keys))  # in order, the searches walk the runs' memory forwards
+    def _recent_of(self, key: int) -> list[int]:
+        positions, entry = [], self._recent_first[key]
+        while entry >= 0:
+            positions.append(self._recent_holders[entry])
+            entry = self._recent_next[entry]
+        return positions
+
+    def _search(self, keys: Iterable[int]) -> dict[int, list[int]]:
+        """The first MAX_HOLDERS_PER_KEY holder positions of each key in the sorted arrays."""
+        keys = sorted(set(keys))  # in order, the searches walk the arrays' memory forwards
         found: dict[int, list[int]] = dict.fromkeys(keys, [])
+        if not len(self._keys):
+            return found
         query = np.array(keys, dtype=np.int64)
-        for run_keys, run_holders in self._runs:
-            starts = run_keys.searchsorted(query)
-            stops = np.minimum(run_keys.searchsorted(query, side="right"), starts + MAX_HOLDERS_PER_KEY)
-            hits = np.flatnonzero(stops > starts)
-            for i, start, stop in zip(hits.tolist(), starts[hits].tolist(), stops[hits].tolist()):
-                found[keys[i]] = [*found[keys[i]], *run_holders[start:stop].tolist()]
+        starts = self._keys.searchsorted(query)
+        hits = np.flatnonzero(self._keys[np.minimum(starts, len(self._keys) - 1)] == query)
+        starts = starts[hits]
+        stops = np.minimum(self._keys.searchsorted(query[hits], side="right"), starts + MAX_HOLDERS_PER_KEY)
+        lengths = stops - starts
+        ends = np.cumsum(lengths)
+        flat = self._holders[np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - ends + lengths, lengths)]
+        holders, bounds = flat.tolist(), ends.tolist()
+        for i, begin, end in zip(hits.tolist(), [0, *bounds], bounds):
+            found[keys[i]] = holders[begin:end]
         return found
 
     def add(self, sentence_id: int, text: str, keys: Sequence[int]) -> None:
@@ -410,22 +431,28 @@ class MemoryKeyIndex:
         self._texts.append(text)
         self._ids.append(sentence_id)
         for key in keys:
-            self._recent.setdefault(key, []).append(position)
-        self._recent_count += len(keys)
-        if self._recent_count >= RECENT_KEYS_LIMIT:
+            entry = len(self._recent_keys)
+            self._recent_keys.append(key)
+            self._recent_holders.append(position)
+            self._recent_next.append(-1)
+            last = self._recent_last.get(key)
+            if last is None:
+                self._recent_first[key] = entry
+            else:
+                self._recent_next[last] = entry
+            self._recent_last[key] = entry
+        if len(self._recent_keys) >= RECENT_KEYS_LIMIT:
             self._flush()
 
     def _flush(self) -> None:
-        count = self._recent_count
-        keys = np.fromiter((k for k, held in self._recent.items() for _ in held), np.int64, count)
-        holders = np.fromiter((p for held in self._recent.values() for p in held), np.int32, count)
-        order = np.argsort(keys, kind="stable")
-        self._runs.append((keys[order], holders[order]))
-        self._recent, self._recent_count, self._in_runs = {}, 0, {}
-        while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
-            (new_keys, new_holders), (old_keys, old_holders) = self._runs.pop(), self._runs.pop()
-            at = old_keys.searchsorted(new_keys, side="right")  # after equal keys: older holders first
-            self._runs.append((np.insert(old_keys, at, new_keys), np.insert(old_holders, at, new_holders)))
+        keys = np.frombuffer(self._recent_keys, dtype=np.int64)
+        order = np.argsort(keys, kind="stable")  # stable: a key's holders stay in the order added
+        holders = np.frombuffer(self._recent_holders, dtype=np.int64)[order].astype(np.int32)
+        at = self._keys.searchsorted(keys[order], side="right")  # after equal keys: older holders first
+        self._keys = np.insert(self._keys, at, keys[order])
+        self._holders = np.insert(self._holders, at, holders)
+        self._recent_keys, self._recent_holders, self._recent_next = array("q"), array("q"), array("q")
+        self._recent_first, self._recent_last, self._prefetched = {}, {}, {}
 
 
 @dataclass(frozen=True, slots=True)
