@@ -25,7 +25,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from hashlib import blake2b, shake_128
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -69,7 +69,7 @@ _END_BANDS = _ANCHOR_BANDS | {SHORT_PREFIX_KEY_BAND}
 TWIN_KEY_BAND = 14  # band number reserved for the twin key: sentences that prepare to the very same words
 PREPARED_CACHE_SIZE = 20_000  # stored sentences a Clusterer keeps prepared (popular claims recur)
 MIN_SHARED_KEYS = 2  # candidates sharing fewer keys, and neither their opening nor closing words, are not compared
-MAX_HOLDERS_PER_KEY = 16  # sentences a key is kept for: one that thousands share says little and costs much
+MAX_HOLDERS_PER_KEY = 8  # sentences a key is kept for: one that thousands share says little and costs much
 PREFETCH_BATCH = 1000  # sentences whose keys Clusterer.add_many looks up together
 RECENT_KEYS_LIMIT = 1 << 19  # keys MemoryKeyIndex holds in a dictionary before it sorts them into a run
 _BAND_SHIFT = 59  # band number in the top bits; the whole key stays below 2**63
@@ -157,17 +157,17 @@ class Verdict:
     b_value: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """A sentence folded for matching: its words, and which were capitalised."""
+class Prepared(NamedTuple):
+    """A sentence folded for matching: its words, and which were capitalised.
+
+    A named tuple, as ``Keyed`` is, because both travel from the worker processes by the
+    million and a tuple unpickles several times faster than a dataclass.
+    """
 
     match: str
     tokens: tuple[str, ...]  # casefolded words of ``match``
     words: tuple[str, ...]  # the same words as written
     truncated: bool  # ended in an ellipsis: a teaser cut short
-
-    def __reduce__(self):  # pickles as a plain tuple: the dataclass default is slow to unpickle
-        return Prepared, (self.match, self.tokens, self.words, self.truncated)
 
     @property
     def caseless(self) -> bool:
@@ -276,8 +276,7 @@ def twin_key(prepared: Prepared) -> int:
     return (TWIN_KEY_BAND << _BAND_SHIFT) | (digest & ((1 << _BAND_SHIFT) - 1))
 
 
-@dataclass(frozen=True, slots=True)
-class Keyed:
+class Keyed(NamedTuple):
     """A sentence ready for clustering: prepared, its blocking keys and its twin key.
 
     A pure function of the text, so worker processes can make it.
@@ -286,9 +285,6 @@ class Keyed:
     prepared: Prepared
     keys: tuple[int, ...]
     twin: int
-
-    def __reduce__(self):
-        return Keyed, (self.prepared, self.keys, self.twin)
 
 
 def keyed(text: str) -> Keyed:
