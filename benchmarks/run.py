@@ -134,14 +134,14 @@ def stage_costs(corpus: Path) -> dict[str, float]:
         return result
 
     for document in documents:
-        lines = timed("clean", lambda: list(clean_lines(document.text, document.format)))
+        lines = timed("clean", lambda body, form: list(clean_lines(body, form)), document.text, document.format)
         kept = 0
         years = timed("dates", dates.years_stated, document.text)
         for line in lines:
             if line.dropped:
                 continue
             spans = timed("split", split_sentences, line.text)
-            for index, (start, end) in enumerate(spans):
+            for start, end in spans:
                 text = line.text[start:end]
                 sentences += 1
                 kind, _ = timed("classify", classify_sentence, text, line, line_index=kept)  # fmt: skip
@@ -185,7 +185,8 @@ def search_latency(db: Path) -> dict[str, tuple[float, float]]:
         "SELECT a.name FROM actors a JOIN sentence_actors sa ON sa.actor_id = a.id "
         "GROUP BY a.id ORDER BY count(*) DESC LIMIT ?", (QUERIES_PER_KIND,))]  # fmt: skip
     texts = [r[0] for r in store.conn.execute(
-        "SELECT text FROM sentences WHERE kind = 'claim' ORDER BY random() LIMIT ?", (QUERIES_PER_KIND * 3,))]  # fmt: skip
+        "SELECT text FROM sentences WHERE kind = 'claim' ORDER BY random() LIMIT ?",
+        (QUERIES_PER_KIND * 3,))]  # fmt: skip
     phrases, prefixes, misspelt = [], [], []
     for text in texts:
         words = [w for w in query_words(text) if w.isalpha()]
@@ -306,8 +307,7 @@ def print_table(all_results: list[dict], workers: int) -> None:
         row("sentences/s without actors", [f"{r['no_actors']['sentences'] / r['no_actors']['seconds']:,.0f}"
                                            for r in all_results])  # fmt: skip
     for stage in ("read", "resolve actors", "dedupe", "store"):
-        row(f"main: {stage} s (µs/sentence)",
-            [f"{i['stages'].get(stage, 0):.1f} ({i['stages'].get(stage, 0) / i['sentences'] * 1e6:.0f})" for i in ingest])  # fmt: skip
+        row(f"main: {stage} s (µs/sentence)", [_seconds_and_per_sentence(i, stage) for i in ingest])
     for stage in ("clean", "split", "classify", "actors", "dates"):
         row(f"worker: {stage} µs/sentence", [f"{r['worker_stages'].get(stage, 0):.0f}" for r in all_results])
     row("peak RSS MB (ingest process)", [f"{i['peak_rss_mb']:.0f}" for i in ingest])
@@ -318,6 +318,11 @@ def print_table(all_results: list[dict], workers: int) -> None:
         row(f"search {kind} p50 / p95 ms", [f"{r['search'][kind][0]:.1f} / {r['search'][kind][1]:.1f}"
                                             for r in all_results])  # fmt: skip
     row("export s (claims)", [f"{r['export'][0]:.1f} ({r['export'][1]:,})" for r in all_results])
+
+
+def _seconds_and_per_sentence(ingest: dict, stage: str) -> str:
+    seconds = ingest["stages"].get(stage, 0)
+    return f"{seconds:.1f} ({seconds / ingest['sentences'] * 1e6:.0f})"
 
 
 def main() -> None:

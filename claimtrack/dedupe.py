@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import re
 import struct
-from array import array
 import unicodedata
+from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -71,7 +71,7 @@ PREPARED_CACHE_SIZE = 20_000  # stored sentences a Clusterer keeps prepared (pop
 MIN_SHARED_KEYS = 2  # candidates sharing fewer keys, and neither their opening nor closing words, are not compared
 MAX_HOLDERS_PER_KEY = 8  # sentences a key is kept for: one that thousands share says little and costs much
 PREFETCH_BATCH = 1000  # sentences whose keys Clusterer.add_many looks up together
-RECENT_KEYS_LIMIT = 1 << 19  # keys MemoryKeyIndex holds in a dictionary before it sorts them into a run
+RECENT_KEYS_LIMIT = 1 << 19  # keys MemoryKeyIndex keeps unsorted before it merges them into its sorted keys
 _BAND_SHIFT = 59  # band number in the top bits; the whole key stays below 2**63
 
 # Each content word is hashed once with SHAKE-128; the digest is cut into one 32-bit hash per
@@ -358,8 +358,8 @@ class KeyIndex(Protocol):
 class MemoryKeyIndex:
     """A ``KeyIndex`` in memory, 12 bytes a key held: (key, holder) pairs sorted by key in numpy arrays.
 
-    New keys wait in a dictionary; when it holds RECENT_KEYS_LIMIT of them they are merged into the
-    sorted arrays in one pass. Holders of a key stay in the order they were added.
+    New keys wait in arrays, chained by key; when RECENT_KEYS_LIMIT of them wait, they are merged
+    into the sorted arrays in one pass. Holders of a key stay in the order they were added.
     """
 
     def __init__(self) -> None:
