@@ -80,7 +80,7 @@ def test_trailing_ellipsis_marks_a_teaser():
 
 def test_a_teaser_must_copy_the_opening_it_is_matched_with():
     full = "Local prosecutors said the company had hidden its losses in a fund abroad last year."
-    assert compare("Local prosecutors said the company had hidden its losses in a fu\u2026", full).kind == SAME
+    assert compare("Local prosecutors said the company had hidden its losses in a fu…", full).kind == SAME
     assert compare("Local prosecutors said the company had moved its losses in a fund…", full).kind == SAME
     assert compare("Local prosecutors said the bank had moved its losses in a fund…", full).kind == DIFFERENT
 
@@ -209,8 +209,8 @@ def test_clusters_do_not_depend_on_insertion_order():
     assert any(len(c) > 1 for c in first) and any(len(c) == 1 for c in first)
 
 
-def test_memory_key_index_keeps_the_first_holders_of_each_key_across_its_runs(monkeypatch):
-    monkeypatch.setattr("claimtrack.dedupe.RECENT_KEYS_LIMIT", 50)  # a sorted run every 50 keys, then merges
+def test_memory_key_index_keeps_the_first_holders_of_each_key_across_merges(monkeypatch):
+    monkeypatch.setattr("claimtrack.dedupe.RECENT_KEYS_LIMIT", 50)  # merged into the sorted keys every 50 keys
     rng = random.Random(3)
     index, expected = MemoryKeyIndex(), {}
     for sentence_id in range(2000):
