@@ -35,6 +35,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from dedupe_cases import VARIANT_EDITS, harmless_edits, real_sentences, vocabulary  # noqa: E402
 
 RANDOM_SEED = 11
+GENERATOR_VERSION = 2  # part of a cached corpus's name: raise it whenever the corpus written changes
 EDITED_COPY_SHARE = 0.08  # of an article's sentences: an edited copy of an earlier sentence
 VARIANT_SHARE = 0.02  # ...a variant of an earlier sentence (another claim)
 SYNDICATED_SHARE = 0.05  # of documents: an earlier article published again

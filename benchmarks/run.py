@@ -246,9 +246,9 @@ def _percentiles(times: list[float]) -> tuple[float, float]:
 
 
 def corpus_for(size: int, cache: Path) -> Path:
-    from corpus import build_corpus
+    from corpus import GENERATOR_VERSION, build_corpus
 
-    folder = cache / f"corpus-{size}"
+    folder = cache / f"corpus-{size}-v{GENERATOR_VERSION}"
     if not (folder / "truth.json").exists():
         started = time.perf_counter()
         writer = build_corpus(folder, size)
