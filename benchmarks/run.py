@@ -78,6 +78,18 @@ class Timer:
         return timed
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory since it started.
+
+    Linux carries ru_maxrss across exec, so a child started by a large parent would report the
+    parent's size; VmHWM belongs to the process image alone.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def ingest_once(corpus: Path, db: Path, workers: int, with_actors: bool) -> dict:
     from claimtrack import actors, pipeline
     from claimtrack.cluster import StoreClusterer
@@ -104,7 +116,7 @@ def ingest_once(corpus: Path, db: Path, workers: int, with_actors: bool) -> dict
         "sentences": report.sentences,
         "claims": report.claims,
         "failed": len(report.failed),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
         "stages": dict(timer.seconds),
         "db_bytes": db.stat().st_size,
     }
