@@ -14,7 +14,7 @@ way (the evaluation corpus's edits), and 2% are variants (number, negation,
 actor or date changed), which count as different claims.
 
 Each corpus is written by one process and clustered by another, so the peak
-RSS (resource.getrusage) is the clustering's own. As in ``claimtrack ingest``,
+RSS (VmHWM, see memory.py) is the clustering's own. As in ``claimtrack ingest``,
 worker processes (``--workers``, default: the number of cores) prepare and key
 the sentences, and one process looks up candidates, verifies them and keeps the
 clusters, here with the in-memory ``MemoryKeyIndex`` rather than SQLite.
@@ -46,6 +46,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from corpus import distinct_real_sentences, sentence_source  # noqa: E402
 from dedupe_cases import VARIANT_EDITS, harmless_edits, vocabulary  # noqa: E402
+from memory import peak_rss_mb  # noqa: E402
 
 from claimtrack.dedupe import Clusterer, candidate_keys, keyed, match_text  # noqa: E402
 from claimtrack.pipeline import map_in_order  # noqa: E402
@@ -126,7 +127,7 @@ def run_one(size: int, corpus: Path, workers: int) -> dict:
         "size": size,
         "seconds": elapsed,
         "per_second": size / elapsed,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
         "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "candidates_per_sentence": clusterer.candidates_checked / size,
         "candidate_recall": found / max(1, len(duplicate_pairs)),

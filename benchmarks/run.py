@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+
+from memory import peak_rss_mb  # noqa: E402
 
 DEFAULT_SIZES = (10_000, 100_000)
 FULL_SIZE = 1_000_000
@@ -76,18 +77,6 @@ class Timer:
                 yield item
 
         return timed
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory since it started.
-
-    Linux carries ru_maxrss across exec, so a child started by a large parent would report the
-    parent's size; VmHWM belongs to the process image alone.
-    """
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def ingest_once(corpus: Path, db: Path, workers: int, with_actors: bool) -> dict:
