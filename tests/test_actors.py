@@ -177,7 +177,10 @@ def test_capitalised_non_people_are_not_people():
 def test_machine_translation_glue_is_undone():
     glued = "Also, TheUzbekistan And Kazakhstan sent several tens of tons of humanitarian aid to Kyiv."
     assert sentence_countries(extract_actors(glued)) == ["UZ", "KZ", "UA"]
-    tokayev = "In January, the President of Kazakhstan, Qasim-Jomart TokayevForced to call forces Joint Security Agreement (CSTO)."
+    tokayev = (
+        "In January, the President of Kazakhstan, Qasim-Jomart TokayevForced to call forces "
+        "Joint Security Agreement (CSTO)."
+    )
     names = {m.name for m in extract_actors(tokayev)}
     assert {"Kassym-Jomart Tokayev", "Collective Security Treaty Organization"} <= names
 

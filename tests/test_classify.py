@@ -72,7 +72,7 @@ def classify_text(text: str, format: str = "text") -> list[tuple[str, str, str |
     results = []
     for line_index, line in enumerate(kept):
         spans = split_sentences(line.text)
-        for index, (start, end) in enumerate(spans):
+        for start, end in spans:
             sentence = line.text[start:end]
             kind, reason = classify_sentence(sentence, line, line_index=line_index)
             results.append((sentence, kind, reason))

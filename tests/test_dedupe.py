@@ -61,7 +61,8 @@ def test_match_text_folds_harmless_differences():
     for edited in (
         "UPDATE: Moscow had every opportunity to make the Central Asian nations gravitate toward it.",
         "WASHINGTON (Reuters) - Moscow had every opportunity to make the Central Asian nations gravitate toward it",
-        "Friday, January 4, 2019 Moscow had every  opportunity to make the central\u00a0Asian nations gravitate toward it!",
+        "Friday, January 4, 2019 Moscow had every  opportunity to make the central\u00a0Asian nations "
+        "gravitate toward it!",
         "MOSCOW HAD EVERY OPPORTUNITY TO MAKE THE CENTRAL ASIAN NATIONS GRAVITATE TOWARD IT.",
     ):
         assert match_text(edited) == match_text(original), edited

@@ -43,7 +43,8 @@ ARTICLE_HTML = """<!DOCTYPE html>
 <link rel="canonical" href="https://steppe-observer.example/2022/06/kazakhstan-request">
 </head><body>
 <header><nav><ul><li><a href="/">Home</a></li><li><a href="/world">World news</a></li>
-<li><a href="/opinion">Opinion pieces</a></li><li><a href="/subscribe">Subscribe to our newsletter</a></li></ul></nav></header>
+<li><a href="/opinion">Opinion pieces</a></li>
+<li><a href="/subscribe">Subscribe to our newsletter</a></li></ul></nav></header>
 <main><article>
 <h1>Kazakhstan turns down Moscow's request</h1>
 <p>Kazakhstan's President Kassym-Jomart Tokayev said on Friday that his country would not recognise
