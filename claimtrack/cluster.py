@@ -10,7 +10,6 @@ candidates stay prepared in a bounded cache, as popular claims recur).
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -18,7 +17,6 @@ from rapidfuzz import fuzz
 from . import dedupe
 from .store import Store
 
-PREPARED_CACHE_SIZE = 20_000  # stored claims kept prepared between documents
 MAX_VARIANTS_PER_CLAIM = 5  # a template sentence ("Report 12: ...") must not link to every other report
 
 
@@ -44,10 +42,9 @@ class _Assignment:
 
 
 class StoreClusterer:
-    def __init__(self, threshold: float = dedupe.DEFAULT_THRESHOLD, cache_size: int = PREPARED_CACHE_SIZE):
+    def __init__(self, threshold: float = dedupe.DEFAULT_THRESHOLD):
         self.threshold = threshold
-        self.cache_size = cache_size
-        self._prepared: OrderedDict[str, dedupe.Prepared] = OrderedDict()  # by text: ids can be reused
+        self._prepared = dedupe.PreparedCache()  # by text: ids can be reused
         self._ready: dict[str, dedupe.Keyed] = {}  # keyed by a worker, waiting for their claims to be stored
 
     def expect(self, ready: dict[str, dedupe.Keyed]) -> None:
@@ -91,7 +88,8 @@ class StoreClusterer:
                 new_by_key.setdefault(key, []).append(claim_id)
             plan.key_rows += [(key, claim_id) for key in (*kept, keyed.twin)]
         self._write(store, plan, one_new_document)
-        self._remember({text: ready[claim_id].prepared for claim_id, text in claims})
+        for claim_id, text in claims:
+            self._prepared.remember(text, ready[claim_id].prepared)
 
     def reassign(self, store: Store, claim_ids: list[int]) -> None:
         """Cluster again claims whose cluster lost a member (a document was replaced)."""
@@ -121,9 +119,7 @@ class StoreClusterer:
         """The candidate prepared, or None when a quick look shows it cannot match (``dedupe.worth_preparing``)."""
         if other_id in ready:
             return ready[other_id].prepared
-        if other_text in self._prepared or dedupe.worth_preparing(keyed.prepared, other_text):
-            return self._cached(other_text)
-        return None
+        return self._prepared.candidate(other_text, other_text, keyed.prepared)
 
     def _join(self, store: Store, same: set[int], plan: _Assignment) -> int:
         """The cluster of a claim that is the same as `same`: a new one, or their union."""
@@ -152,23 +148,6 @@ class StoreClusterer:
             store.refresh_clusters(merged & grown.keys())
         else:
             store.refresh_clusters(members)
-
-    def _cached(self, text: str) -> dedupe.Prepared:
-        found = self._prepared.get(text)
-        if found is not None:
-            self._prepared.move_to_end(text)
-            return found
-        prepared = dedupe.prepare(text)
-        self._prepared[text] = prepared
-        if len(self._prepared) > self.cache_size:
-            self._prepared.popitem(last=False)
-        return prepared
-
-    def _remember(self, prepared: dict[str, dedupe.Prepared]) -> None:
-        for text, item in prepared.items():
-            self._prepared[text] = item
-        while len(self._prepared) > self.cache_size:
-            self._prepared.popitem(last=False)
 
 
 def _twin_roots(claims, ready, stored_twins) -> dict[int, int]:

@@ -67,7 +67,7 @@ SHORT_SUFFIX_KEY_BAND = 11
 _ANCHOR_BANDS = frozenset((PREFIX_KEY_BAND, SUFFIX_KEY_BAND))
 _END_BANDS = _ANCHOR_BANDS | {SHORT_PREFIX_KEY_BAND}
 TWIN_KEY_BAND = 14  # band number reserved for the twin key: sentences that prepare to the very same words
-PREPARED_CACHE_SIZE = 20_000  # stored sentences a Clusterer keeps prepared (popular claims recur)
+PREPARED_CACHE_SIZE = 20_000  # sentences a PreparedCache keeps (popular claims recur)
 MIN_SHARED_KEYS = 2  # candidates sharing fewer keys, and neither their opening nor closing words, are not compared
 MAX_HOLDERS_PER_KEY = 8  # sentences a key is kept for: one that thousands share says little and costs much
 PREFETCH_BATCH = 1000  # sentences whose keys Clusterer.add_many looks up together
@@ -265,6 +265,36 @@ def worth_preparing(prepared: Prepared, other_text: str) -> bool:
     return fuzz.ratio(prepared.match, other_text.casefold(), score_cutoff=QUICK_LOOK_THRESHOLD) > 0
 
 
+class PreparedCache:
+    """Recently seen sentences, prepared, by a key (a sentence id, or the text itself).
+
+    Popular claims recur, so a bounded cache spares folding them again; the least recently
+    used go first.
+    """
+
+    def __init__(self, size: int = PREPARED_CACHE_SIZE) -> None:
+        self.size = size
+        self._items: OrderedDict[object, Prepared] = OrderedDict()
+
+    def remember(self, key: object, prepared: Prepared) -> None:
+        self._items[key] = prepared
+        self._items.move_to_end(key)
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def candidate(self, key: object, text: str, ready: Prepared) -> Prepared | None:
+        """`text` prepared to be compared with `ready`, or None when the quick look rules it out."""
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+            return found
+        if not worth_preparing(ready, text):
+            return None
+        found = prepare(text)
+        self.remember(key, found)
+        return found
+
+
 def twin_key(prepared: Prepared) -> int:
     """A key shared only by sentences that prepare identically (same words as written, same cut).
 
@@ -340,7 +370,7 @@ def worth_comparing(
 
 
 class KeyIndex(Protocol):
-    """Where candidate keys live: in memory here, a SQL table in the store."""
+    """Where a Clusterer keeps candidate keys (the store keeps its own, in SQL, for StoreClusterer)."""
 
     def lookup(self, keys: Sequence[int]) -> Iterable[tuple[int, int, str]]:
         """(key, sentence_id, text as written) for the first MAX_HOLDERS_PER_KEY holders of each key."""
@@ -472,7 +502,7 @@ class Clusterer:
         self.variants: list[VariantLink] = []
         self.candidates_checked = 0
         self._parent: dict[int, int] = {}  # only sentences that were merged; the rest are their own root
-        self._prepared: OrderedDict[int, Prepared] = OrderedDict()  # recently added or compared, by id
+        self._prepared = PreparedCache()  # recently added or compared, by id
 
     def add(self, sentence_id: int, text: str, ready: Keyed | None = None) -> int:
         """Add a sentence, merge it with every SAME candidate, record variants; return its cluster."""
@@ -487,16 +517,17 @@ class Clusterer:
             if self.find(other_id) == self.find(sentence_id):
                 continue
             self.candidates_checked += 1
-            if other_id not in self._prepared and not worth_preparing(ready.prepared, texts[other_id]):
+            other = self._prepared.candidate(other_id, texts[other_id], ready.prepared)
+            if other is None:
                 continue
-            verdict = compare(ready.prepared, self._prepared_text(other_id, texts[other_id]), self.threshold)
+            verdict = compare(ready.prepared, other, self.threshold)
             if verdict.kind == SAME:
                 self._union(sentence_id, other_id)
             elif verdict.kind == VARIANT:
                 self.variants.append(VariantLink(sentence_id, other_id, verdict))
         held = Counter([row[0] for row in rows])
         self.index.add(sentence_id, text, [ready.twin, *(k for k in ready.keys if held[k] < MAX_HOLDERS_PER_KEY)])
-        self._remember(sentence_id, ready.prepared)
+        self._prepared.remember(sentence_id, ready.prepared)
         return self.find(sentence_id)
 
     def add_many(self, sentences: Iterable[tuple[int, str, Keyed | None]]) -> None:
@@ -529,20 +560,6 @@ class Clusterer:
         for sentence_id in sentence_ids:
             members.setdefault(self.find(sentence_id), []).append(sentence_id)
         return members
-
-    def _prepared_text(self, sentence_id: int, text: str) -> Prepared:
-        found = self._prepared.get(sentence_id)
-        if found is None:
-            found = prepare(text)
-            self._remember(sentence_id, found)
-        else:
-            self._prepared.move_to_end(sentence_id)
-        return found
-
-    def _remember(self, sentence_id: int, prepared: Prepared) -> None:
-        self._prepared[sentence_id] = prepared
-        if len(self._prepared) > PREPARED_CACHE_SIZE:
-            self._prepared.popitem(last=False)
 
     def _union(self, a: int, b: int) -> None:
         root_a, root_b = self.find(a), self.find(b)
