@@ -83,7 +83,7 @@ class StoreClusterer:
             candidates = _candidates(keyed, stored_by_key, stored, new_by_key, texts)
             same = self._same_clusters(store, claim_id, keyed, candidates, plan, ready)
             plan.cluster_of[claim_id] = self._join(store, same, plan)
-            kept = [k for k in keyed.keys if _holders(k, stored_by_key, new_by_key) < dedupe.MAX_HOLDERS_PER_KEY]
+            kept = [k for k in keyed.keys if _holder_count(k, stored_by_key, new_by_key) < dedupe.MAX_HOLDERS_PER_KEY]
             for key in kept:
                 new_by_key.setdefault(key, []).append(claim_id)
             plan.key_rows += [(key, claim_id) for key in (*kept, keyed.twin)]
@@ -176,7 +176,7 @@ def _candidates(keyed, stored_by_key, stored, new_by_key, texts) -> dict[int, st
     return {i: text_of(i) for i in dedupe.worth_comparing(keyed, holders, text_of)}
 
 
-def _holders(key: int, stored_by_key: dict, new_by_key: dict) -> int:
+def _holder_count(key: int, stored_by_key: dict, new_by_key: dict) -> int:
     return len(stored_by_key.get(key, ())) + len(new_by_key.get(key, ()))
 
 
