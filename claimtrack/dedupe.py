@@ -357,15 +357,14 @@ def worth_comparing(
     a short opening counts needs the other's text (`text_of`); without it, every holder of an end
     key is kept, so that the caller can read the few texts it needs and ask again.
     """
-    shared: Counter[int] = Counter()
-    ends: set[int] = set()
-    for key, other_id in holders:
-        if key == ready.twin:
-            continue
-        shared[other_id] += 1
-        if may_share_an_end(key) and other_id not in ends:
-            if text_of is None or same_end(key, ready.prepared, text_of(other_id)):
-                ends.add(other_id)
+    holders = [(key, other_id) for key, other_id in holders if key != ready.twin]
+    shared = Counter(other_id for _, other_id in holders)
+    end_keys = {key for key in ready.keys if may_share_an_end(key)}
+    ends = {
+        other_id
+        for key, other_id in holders
+        if key in end_keys and (text_of is None or same_end(key, ready.prepared, text_of(other_id)))
+    }
     return [i for i, count in shared.items() if count >= MIN_SHARED_KEYS or i in ends]
 
 
@@ -404,7 +403,7 @@ class MemoryKeyIndex:
         self._recent_last: dict[int, int] = {}
         self._keys = np.empty(0, np.int64)  # sorted
         self._holders = np.empty(0, np.int32)  # holder position of each of _keys
-        self._prefetched: dict[int, list[int]] = {}  # key -> its holder positions in the sorted arrays
+        self._prefetched = self._search([])  # the spans of a batch's keys, and the positions they span
 
     def prefetch(self, keys: Iterable[int]) -> None:
         """Search the sorted keys for many keys at once, ready for the ``lookup`` calls that follow.
@@ -416,14 +415,15 @@ class MemoryKeyIndex:
 
     def lookup(self, keys: Sequence[int]) -> Iterator[tuple[int, int, str]]:
         keys = list(dict.fromkeys(keys))
-        sorted_in = self._prefetched
-        if any(key not in sorted_in for key in keys):
-            sorted_in = self._search(keys)
+        spans, positions = self._prefetched
+        if any(key not in spans for key in keys):
+            spans, positions = self._search(keys)
         for key in keys:
-            positions = sorted_in[key]
+            begin, end = spans[key]
+            held = positions[begin:end]
             if key in self._recent_first:
-                positions = positions + self._recent_of(key)
-            for position in positions[:MAX_HOLDERS_PER_KEY]:
+                held += self._recent_of(key)
+            for position in held[:MAX_HOLDERS_PER_KEY]:
                 yield key, self._ids[position], self._texts[position]
 
     def _recent_of(self, key: int) -> list[int]:
@@ -433,27 +433,29 @@ class MemoryKeyIndex:
             entry = self._recent_next[entry]
         return positions
 
-    def _search(self, keys: Iterable[int]) -> dict[int, list[int]]:
-        """The first MAX_HOLDERS_PER_KEY holder positions of each key in the sorted arrays."""
-        keys = sorted(set(keys))  # in order, the searches walk the arrays' memory forwards
-        found: dict[int, list[int]] = dict.fromkeys(keys, [])
-        if not len(self._keys):
-            return found
-        query = np.array(keys, dtype=np.int64)
+    def _search(self, keys: Iterable[int]) -> tuple[dict[int, tuple[int, int]], list[int]]:
+        """Holder positions of the keys in the sorted arrays, first MAX_HOLDERS_PER_KEY of each.
+
+        Returned flat, with each key's (begin, end) in them, so that no Python loop runs over the
+        keys. A key asked twice is searched twice, which costs less than removing repeats.
+        """
+        query = np.sort(np.fromiter(keys, np.int64))  # in order, the searches walk the arrays' memory forwards
+        spans = dict.fromkeys(query.tolist(), (0, 0))
+        if not len(self._keys) or not len(query):
+            return spans, []
         starts = self._keys.searchsorted(query)
-        hits = np.flatnonzero(self._keys[np.minimum(starts, len(self._keys) - 1)] == query)
-        starts = starts[hits]
-        stops = np.minimum(self._keys.searchsorted(query[hits], side="right"), starts + MAX_HOLDERS_PER_KEY)
-        lengths = stops - starts
-        ends = np.cumsum(lengths)
-        flat = self._holders[np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - ends + lengths, lengths)]
-        holders, bounds = flat.tolist(), ends.tolist()
-        for i, begin, end in zip(hits.tolist(), [0, *bounds], bounds):
-            found[keys[i]] = holders[begin:end]
-        return found
+        # A key's holders are consecutive from its start: comparing the next few keys counts them.
+        offsets = starts[:, None] + np.arange(MAX_HOLDERS_PER_KEY)
+        window = np.minimum(offsets, len(self._keys) - 1)
+        held = (self._keys[window] == query[:, None]) & (offsets < len(self._keys))
+        counts = held.sum(axis=1)
+        ends = np.cumsum(counts)
+        hit = counts > 0
+        spans.update(zip(query[hit].tolist(), zip((ends - counts)[hit].tolist(), ends[hit].tolist())))
+        return spans, self._holders[window[held]].tolist()
 
     def add(self, sentence_id: int, text: str, keys: Sequence[int]) -> None:
-        position = len(self._texts)
+        position = len(self._ids)
         self._texts.append(text)
         self._ids.append(sentence_id)
         for key in keys:
@@ -478,7 +480,8 @@ class MemoryKeyIndex:
         self._keys = np.insert(self._keys, at, keys[order])
         self._holders = np.insert(self._holders, at, holders)
         self._recent_keys, self._recent_holders, self._recent_next = array("q"), array("q"), array("q")
-        self._recent_first, self._recent_last, self._prefetched = {}, {}, {}
+        self._recent_first, self._recent_last = {}, {}
+        self._prefetched = self._search(self._prefetched[0])  # the rest of the batch looks them up still
 
 
 @dataclass(frozen=True, slots=True)
