@@ -21,7 +21,8 @@ clusters, here with the in-memory ``MemoryKeyIndex`` rather than SQLite.
 Printed per size: clustering time and sentences/s (corpus generation
 excluded), peak RSS of the clustering process and of a worker, candidates
 verified per sentence, candidate recall (share of duplicate pairs that share a
-key) and pair precision/recall of the clusters against the known groups.
+key) and pair precision/recall of the clusters against the known groups. Last, how many times
+as long each size took as the one before.
 """
 
 from __future__ import annotations
@@ -181,6 +182,7 @@ def main() -> None:
         f"{'sentences':>10} {'time s':>8} {'sent/s':>8} {'peak MB':>8} {'workers':>8} {'cand/sent':>9} "
         f"{'cand rec':>8} {'precision':>9} {'recall':>7} {'variants':>8}"
     )
+    seconds = {}
     with tempfile.TemporaryDirectory() as folder:
         for size in sizes:
             corpus = Path(folder) / f"{size}.json"
@@ -196,6 +198,15 @@ def main() -> None:
                 f"{r['precision']:>9.4f} {r['recall']:>7.4f} {r['variant_links']:>8,}",
                 flush=True,
             )
+            seconds[size] = r["seconds"]
+    print_growth(seconds)
+
+
+def print_growth(seconds: dict[int, float]) -> None:
+    """How time grows with size: the target is about linear (1M within 11 times 100k)."""
+    sizes = sorted(seconds)
+    for small, large in zip(sizes, sizes[1:]):
+        print(f"{large:,} sentences took {seconds[large] / seconds[small]:.1f} times as long as {small:,}")
 
 
 if __name__ == "__main__":
