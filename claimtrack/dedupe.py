@@ -455,7 +455,7 @@ class MemoryKeyIndex:
         return spans, self._holders[window[held]].tolist()
 
     def add(self, sentence_id: int, text: str, keys: Sequence[int]) -> None:
-        position = len(self._ids)
+        position = len(self._texts)
         self._texts.append(text)
         self._ids.append(sentence_id)
         for key in keys:
