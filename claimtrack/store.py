@@ -368,17 +368,13 @@ class Store:
 
     def twin_clusters(self, keys: list[int]) -> dict[int, int]:
         """The cluster of a clustered claim holding each of the twin `keys` that one holds."""
-        found = {}
-        for chunk in _chunks(keys, VALUES_PER_STATEMENT):
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                self.conn.execute(
-                    f"""SELECT k.key, s.cluster_id FROM match_keys k JOIN sentences s ON s.id = k.sentence_id
-                    WHERE k.key IN ({marks}) AND s.cluster_id IS NOT NULL""",
-                    chunk,
-                )
+        return dict(
+            self._rows_in(
+                """SELECT k.key, s.cluster_id FROM match_keys k JOIN sentences s ON s.id = k.sentence_id
+                WHERE k.key IN ({marks}) AND s.cluster_id IS NOT NULL""",
+                keys,
             )
-        return found
+        )
 
     def key_holders(self, keys: list[int]) -> list[tuple[int, int]]:
         """(key, claim_id) for every claim holding one of `keys`, read from the key index alone.
@@ -386,29 +382,26 @@ class Store:
         A key is stored for its first dedupe.MAX_HOLDERS_PER_KEY claims only (see `add_match_keys`),
         so a key that thousands of claims would share costs no more than a rare one.
         """
-        rows = []
-        for chunk in _chunks(keys, VALUES_PER_STATEMENT):
-            marks = ",".join("?" * len(chunk))
-            rows += self.conn.execute(f"SELECT key, sentence_id FROM match_keys WHERE key IN ({marks})", chunk)
-        return rows
+        return list(self._rows_in("SELECT key, sentence_id FROM match_keys WHERE key IN ({marks})", keys))
 
     def clustered_claims(self, ids: list[int]) -> dict[int, tuple[str, int]]:
         """Text and cluster of each of these claims that is in a cluster."""
-        found = {}
-        for chunk in _chunks(ids, VALUES_PER_STATEMENT):
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                (claim_id, (text, cluster_id))
-                for claim_id, text, cluster_id in self.conn.execute(
-                    f"SELECT id, text, cluster_id FROM sentences WHERE id IN ({marks}) AND cluster_id IS NOT NULL",
-                    chunk,
-                )
-            )
-        return found
+        rows = self._rows_in(
+            "SELECT id, text, cluster_id FROM sentences WHERE id IN ({marks}) AND cluster_id IS NOT NULL", ids
+        )
+        return {claim_id: (text, cluster_id) for claim_id, text, cluster_id in rows}
 
     def claim_texts(self, ids: list[int]) -> list[tuple[int, str]]:
-        marks = ",".join("?" * len(ids))
-        return self.conn.execute(f"SELECT id, text FROM sentences WHERE id IN ({marks}) ORDER BY id", ids).fetchall()
+        return sorted(self._rows_in("SELECT id, text FROM sentences WHERE id IN ({marks})", ids))
+
+    def _rows_in(self, sql: str, values: list) -> Iterator[tuple]:
+        """Rows of `sql` with `values` bound to its `IN ({marks})` list, VALUES_PER_STATEMENT at a time.
+
+        A document's claims can outnumber the variables SQLite allows in one statement.
+        """
+        for start in range(0, len(values), VALUES_PER_STATEMENT):
+            chunk = values[start : start + VALUES_PER_STATEMENT]
+            yield from self.conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
 
     def clear_clusters(self, sentence_ids: list[int]) -> None:
         """Take sentences out of their clusters and the key index, to be clustered again."""
@@ -856,11 +849,6 @@ def _statements(sql: str) -> list[str]:
 
 def _json_list(value: str | None) -> list:
     return [v for v in json.loads(value or "[]") if v is not None]
-
-
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _now() -> str:

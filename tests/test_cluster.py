@@ -38,6 +38,14 @@ def partition(db: Path) -> set[frozenset[str]]:
     return {frozenset(texts) for texts in clusters.values()}
 
 
+def cluster_sizes(db: Path) -> list[int]:
+    store = open_store(db)
+    query = "SELECT count(*) FROM sentences WHERE cluster_id IS NOT NULL GROUP BY cluster_id ORDER BY 1 DESC"
+    sizes = [n for (n,) in store.conn.execute(query)]
+    store.close()
+    return sizes
+
+
 def ingest_files(db: Path, files: list[Path]) -> None:
     store = open_store(db)
     for file in files:  # one call per file: the order is the one given
@@ -131,3 +139,13 @@ def test_variants_are_stored_with_their_kind(tmp_path):
         ("number", "500", "800"),
     ]
     assert clusters == 4  # a variant is another claim
+
+
+def test_lookups_split_into_small_statements_give_the_same_clusters(tmp_path, monkeypatch):
+    ingest_files(tmp_path / "whole.db", SEEDS)
+    monkeypatch.setattr("claimtrack.store.VALUES_PER_STATEMENT", 3)  # every IN list is cut into many statements
+    ingest_files(tmp_path / "split.db", SEEDS)
+    sizes = {name: cluster_sizes(tmp_path / name) for name in ("whole.db", "split.db")}
+    assert sizes["split.db"] == sizes["whole.db"]
+    assert sizes["whole.db"][0] > 1
+    assert partition(tmp_path / "split.db") == partition(tmp_path / "whole.db")
