@@ -116,7 +116,7 @@ class _EndIndex:
 
     def __init__(self) -> None:
         self._texts: list[str] = []  # casefolded
-        self._by_end: dict[int, list[int]] = {}
+        self._by_end: dict[tuple[str, ...], list[int]] = {}
 
     def near_duplicate(self, text: str) -> bool:
         folded = text.casefold()
@@ -135,9 +135,9 @@ class _EndIndex:
         self._texts.append(folded)
 
     @staticmethod
-    def _ends(folded: str) -> tuple[int, int]:
+    def _ends(folded: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         words = _WORD.findall(folded)
-        return hash(("open", *words[:END_WORDS])), hash(("close", *words[-END_WORDS:]))
+        return ("open", *words[:END_WORDS]), ("close", *words[-END_WORDS:])
 
 
 def bigram_model(sentences: list[str]) -> tuple[list[str], dict[str, list[str]]]:
