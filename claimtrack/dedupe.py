@@ -10,9 +10,10 @@ Three steps, none of which compares every sentence with every other one:
 3. ``compare`` verifies a candidate pair with rapidfuzz and tells SAME from
    VARIANT (a number, negation, actor or date differs) from DIFFERENT.
 
-``Clusterer`` ties them together over any ``KeyIndex``: clusters are the
-connected components of the SAME pairs, so they do not depend on the order in
-which sentences arrive.
+``Clusterer`` ties them together in memory, over a ``MemoryKeyIndex``: clusters
+are the connected components of the SAME pairs, so they do not depend on the
+order in which sentences arrive. (``cluster.StoreClusterer`` does the same over
+the keys the store keeps.)
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ import struct
 import unicodedata
 from array import array
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from hashlib import blake2b, shake_128
-from typing import NamedTuple, Protocol
+from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -70,9 +71,11 @@ TWIN_KEY_BAND = 14  # band number reserved for the twin key: sentences that prep
 PREPARED_CACHE_SIZE = 20_000  # sentences a PreparedCache keeps (popular claims recur)
 MIN_SHARED_KEYS = 2  # candidates sharing fewer keys, and neither their opening nor closing words, are not compared
 MAX_HOLDERS_PER_KEY = 8  # sentences a key is kept for: one that thousands share says little and costs much
-PREFETCH_BATCH = 1000  # sentences whose keys Clusterer.add_many looks up together
-RECENT_KEYS_LIMIT = 1 << 19  # keys MemoryKeyIndex keeps unsorted before it merges them into its sorted keys
+CLUSTER_BATCH = 1000  # sentences whose keys Clusterer.add_many looks up together
+RECENT_KEYS_LIMIT = 1 << 18  # keys MemoryKeyIndex keeps in its last run before it merges them into the one before
+LEVEL_GROWTH = 8  # ...and each run before holds up to this many times as many as the next
 _BAND_SHIFT = 59  # band number in the top bits; the whole key stays below 2**63
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd, so multiplying by it (modulo 2**64) is a bijection
 
 # Each content word is hashed once with SHAKE-128; the digest is cut into one 32-bit hash per
 # MinHash row. Never change this once keys are persisted (that needs a re-keying of the index).
@@ -368,120 +371,169 @@ def worth_comparing(
     return [i for i, count in shared.items() if count >= MIN_SHARED_KEYS or i in ends]
 
 
-class KeyIndex(Protocol):
-    """Where a Clusterer keeps candidate keys (the store keeps its own, in SQL, for StoreClusterer)."""
+class SortedKeys:
+    """(key, holder position) pairs, ordered by key and then by age, in numpy arrays.
 
-    def lookup(self, keys: Sequence[int]) -> Iterable[tuple[int, int, str]]:
-        """(key, sentence_id, text as written) for the first MAX_HOLDERS_PER_KEY holders of each key."""
-        ...
+    Keys are stored mixed (``_mixed``, a bijection) so that their top bits spread evenly. A
+    bucketed run also keeps where each value of the top bits begins: one read then finds a key's
+    neighbourhood, where a binary search over millions of keys would miss the cache twenty times.
+    """
 
-    def prefetch(self, keys: Iterable[int]) -> None:
-        """Get ready to look up these keys soon (an index may make that faster, or do nothing)."""
-        ...
+    def __init__(self, bucketed: bool = False) -> None:
+        self.keys = np.empty(0, np.uint64)
+        self.holders = np.empty(0, np.int32)
+        self.bucketed = bucketed
+        self._shift = np.uint64(64)
+        self._starts = np.zeros(2, np.int64)  # where each bucket begins, and the end
 
-    def add(self, sentence_id: int, text: str, keys: Sequence[int]) -> None:
-        """Remember a sentence's keys (a SQL index has the text already and may ignore it)."""
-        ...
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @classmethod
+    def of(cls, keys: np.ndarray, holders: np.ndarray) -> SortedKeys:
+        """A run of these (mixed) keys, held by these positions."""
+        run = cls()
+        order = np.argsort(keys, kind="stable")  # stable: a key's holders stay in the order given
+        run.keys, run.holders = keys[order], holders[order].astype(np.int32)
+        return run
+
+    def merged(self, newer: SortedKeys) -> SortedKeys:
+        """A run of both runs' keys, bucketed if this one is."""
+        landing = self.keys.searchsorted(newer.keys, side="right")  # after equal keys: older holders first
+        landing += np.arange(len(landing))
+        older = np.ones(len(self.keys) + len(newer.keys), bool)
+        older[landing] = False
+        run = SortedKeys(self.bucketed)
+        run.keys, run.holders = np.empty(len(older), np.uint64), np.empty(len(older), np.int32)
+        run.keys[landing], run.keys[older] = newer.keys, self.keys
+        run.holders[landing], run.holders[older] = newer.holders, self.holders
+        if self.bucketed:
+            run._find_buckets(self, newer.keys)
+        return run
+
+    def holders_of(self, mixed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(i, holder) for each holder here of each mixed[i], by age within each i."""
+        if not len(self.keys) or not len(mixed):
+            return np.empty(0, np.intp), np.empty(0, np.int32)
+        at, end = self._where_to_look(mixed)
+        asked = np.arange(len(mixed))
+        found_asked, found_at = [], []
+        while len(asked):  # one key of each range a round: most ranges hold a key or two
+            inside = at < end
+            asked, at, end = asked[inside], at[inside], end[inside]
+            key, wanted = self.keys[at], mixed[asked]
+            found_asked.append(asked[key == wanted])
+            found_at.append(at[key == wanted])
+            going_on = key <= wanted
+            asked, at, end = asked[going_on], at[going_on] + 1, end[going_on]
+        return np.concatenate(found_asked), self.holders[np.concatenate(found_at)]
+
+    def _where_to_look(self, mixed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A range of positions for each key that holds it, if it is held: its bucket, or from where it would be."""
+        if not self.bucketed:
+            return self.keys.searchsorted(mixed), np.full(len(mixed), len(self.keys))
+        bucket = (mixed >> self._shift).astype(np.intp)
+        return self._starts[bucket], self._starts[bucket + 1]
+
+    def _find_buckets(self, previous: SortedKeys, added: np.ndarray) -> None:
+        """Where each bucket begins: the previous run's beginnings moved on by the keys added before them."""
+        bits = max(1, (len(self.keys) // 4).bit_length())  # about four keys a bucket
+        self._shift = np.uint64(64 - bits)
+        if self._shift == previous._shift:
+            added_before = np.bincount((added >> self._shift).astype(np.intp), minlength=1 << bits)
+            self._starts = previous._starts.copy()
+            self._starts[1:] += np.cumsum(added_before, out=added_before)
+        else:
+            bounds = np.arange(1 << bits, dtype=np.uint64) << self._shift
+            self._starts = np.append(self.keys.searchsorted(bounds), len(self.keys))
 
 
 class MemoryKeyIndex:
-    """A ``KeyIndex`` in memory, 12 bytes a key held: (key, holder) pairs sorted by key in numpy arrays.
+    """Sentences and the candidate keys they hold, in memory: 12 bytes a key held.
 
-    New keys wait in arrays, chained by key; when RECENT_KEYS_LIMIT of them wait, they are merged
-    into the sorted arrays in one pass. Holders of a key stay in the order they were added.
+    Each sentence added takes the next position, by which its id and text are kept. Keys are kept
+    with their holder's position in ``SortedKeys`` runs, oldest first, each up to LEVEL_GROWTH
+    times as large as the next: ``add_keys`` merges into the last, and a run that outgrows its
+    limit is merged into the one before it. So a key is copied a few times in all, however many
+    are held, and a lookup searches three runs.
     """
 
     def __init__(self) -> None:
-        self._texts: list[str] = []  # by holder position
-        self._ids = array("q")
-        # Keys not yet sorted in, in the order added, each entry chained to the next of its key.
-        # Arrays and a dictionary of ints: millions of small lists would keep the garbage collector busy.
-        self._recent_keys = array("q")
-        self._recent_holders = array("q")
-        self._recent_next = array("q")  # index of the key's next entry, or -1
-        self._recent_first: dict[int, int] = {}  # key -> index of its first entry
-        self._recent_last: dict[int, int] = {}
-        self._keys = np.empty(0, np.int64)  # sorted
-        self._holders = np.empty(0, np.int32)  # holder position of each of _keys
-        self._prefetched = self._search([])  # the spans of a batch's keys, and the positions they span
+        self.ids = array("q")
+        self.texts: list[str] = []
+        self._runs = [SortedKeys(bucketed=True), SortedKeys(bucketed=True), SortedKeys()]
 
-    def prefetch(self, keys: Iterable[int]) -> None:
-        """Search the sorted keys for many keys at once, ready for the ``lookup`` calls that follow.
+    def __len__(self) -> int:
+        return len(self.texts)
 
-        A numpy search costs about as much for ten thousand keys as for ten, so searching a batch's
-        keys together saves most of the cost of looking them up one sentence at a time.
-        """
-        self._prefetched = self._search(keys)
+    def extend(self, sentences: Iterable[tuple[int, str]]) -> int:
+        """Add (sentence_id, text) pairs, without keys; return the position of the first."""
+        first = len(self.texts)
+        for sentence_id, text in sentences:
+            self.ids.append(sentence_id)
+            self.texts.append(text)
+        return first
 
-    def lookup(self, keys: Sequence[int]) -> Iterator[tuple[int, int, str]]:
-        keys = list(dict.fromkeys(keys))
-        spans, positions = self._prefetched
-        if any(key not in spans for key in keys):
-            spans, positions = self._search(keys)
-        for key in keys:
-            begin, end = spans[key]
-            held = positions[begin:end]
-            if key in self._recent_first:
-                held += self._recent_of(key)
-            for position in held[:MAX_HOLDERS_PER_KEY]:
-                yield key, self._ids[position], self._texts[position]
+    def holders(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(i, position) for the first MAX_HOLDERS_PER_KEY holders of each keys[i], by i and then age."""
+        mixed = _mixed(keys)
+        found = [run.holders_of(mixed) for run in self._runs]
+        asked = np.concatenate([asked for asked, _ in found])
+        order = np.argsort(asked, kind="stable")  # stable: earlier runs hold the older holders
+        asked, held = asked[order], np.concatenate([held for _, held in found])[order]
+        first = _ranks(asked) < MAX_HOLDERS_PER_KEY
+        return asked[first], held[first]
 
-    def _recent_of(self, key: int) -> list[int]:
-        positions, entry = [], self._recent_first[key]
-        while entry >= 0:
-            positions.append(self._recent_holders[entry])
-            entry = self._recent_next[entry]
-        return positions
+    def add_keys(self, keys: np.ndarray, positions: np.ndarray) -> None:
+        """Remember that the sentence at positions[i] holds keys[i]."""
+        runs = self._runs
+        runs[-1] = runs[-1].merged(SortedKeys.of(_mixed(keys), positions))
+        for level in range(len(runs) - 1, 0, -1):
+            if len(runs[level]) >= RECENT_KEYS_LIMIT * LEVEL_GROWTH ** (len(runs) - 1 - level):
+                runs[level - 1] = runs[level - 1].merged(runs[level])
+                runs[level] = SortedKeys(runs[level].bucketed)
 
-    def _search(self, keys: Iterable[int]) -> tuple[dict[int, tuple[int, int]], list[int]]:
-        """Holder positions of the keys in the sorted arrays, first MAX_HOLDERS_PER_KEY of each.
 
-        Returned flat, with each key's (begin, end) in them, so that no Python loop runs over the
-        keys. A key asked twice is searched twice, which costs less than removing repeats.
-        """
-        query = np.sort(np.fromiter(keys, np.int64))  # in order, the searches walk the arrays' memory forwards
-        spans = dict.fromkeys(query.tolist(), (0, 0))
-        if not len(self._keys) or not len(query):
-            return spans, []
-        starts = self._keys.searchsorted(query)
-        # A key's holders are consecutive from its start: comparing the next few keys counts them.
-        offsets = starts[:, None] + np.arange(MAX_HOLDERS_PER_KEY)
-        window = np.minimum(offsets, len(self._keys) - 1)
-        held = (self._keys[window] == query[:, None]) & (offsets < len(self._keys))
-        counts = held.sum(axis=1)
-        ends = np.cumsum(counts)
-        hit = counts > 0
-        spans.update(zip(query[hit].tolist(), zip((ends - counts)[hit].tolist(), ends[hit].tolist())))
-        return spans, self._holders[window[held]].tolist()
+class BatchPlan(NamedTuple):
+    """What the keys of a batch of sentences decide, before any text is compared.
 
-    def add(self, sentence_id: int, text: str, keys: Sequence[int]) -> None:
-        position = len(self._texts)
-        self._texts.append(text)
-        self._ids.append(sentence_id)
-        for key in keys:
-            entry = len(self._recent_keys)
-            self._recent_keys.append(key)
-            self._recent_holders.append(position)
-            self._recent_next.append(-1)
-            last = self._recent_last.get(key)
-            if last is None:
-                self._recent_first[key] = entry
-            else:
-                self._recent_next[last] = entry
-            self._recent_last[key] = entry
-        if len(self._recent_keys) >= RECENT_KEYS_LIMIT:
-            self._flush()
+    Sentences of the batch hold positions ``first``, ``first + 1``, ... of the index, in order.
+    """
 
-    def _flush(self) -> None:
-        keys = np.frombuffer(self._recent_keys, dtype=np.int64)
-        order = np.argsort(keys, kind="stable")  # stable: a key's holders stay in the order added
-        holders = np.frombuffer(self._recent_holders, dtype=np.int64)[order].astype(np.int32)
-        at = self._keys.searchsorted(keys[order], side="right")  # after equal keys: older holders first
-        self._keys = np.insert(self._keys, at, keys[order])
-        self._holders = np.insert(self._holders, at, holders)
-        self._recent_keys, self._recent_holders, self._recent_next = array("q"), array("q"), array("q")
-        self._recent_first, self._recent_last = {}, {}
-        self._prefetched = self._search(self._prefetched[0])  # the rest of the batch looks them up still
+    twins: list[int]  # position of the sentence each one is a twin of, or -1
+    candidates: list[list[int]]  # positions worth comparing with each sentence, oldest first
+    keys: np.ndarray  # the keys the batch's sentences hold from now on...
+    holders: np.ndarray  # ...and the position of the sentence holding each
+
+
+def plan_batch(index: MemoryKeyIndex, batch: Sequence[Keyed], first: int) -> BatchPlan:
+    """Twins and candidates of a batch of sentences, as if they were added one after another.
+
+    Each sentence sees the first MAX_HOLDERS_PER_KEY holders of each of its keys, those of the
+    index and those before it in the batch; a twin of an earlier sentence holds no keys, and a
+    sentence holds a key only while fewer than MAX_HOLDERS_PER_KEY do. All in numpy, as a
+    sentence at a million reads some twenty holders, nearly all of which are not candidates.
+    """
+    sizes = np.array([1 + len(ready.keys) for ready in batch])
+    owner = np.repeat(np.arange(len(batch)), sizes)  # the sentence of each key
+    keys = np.fromiter((key for ready in batch for key in (ready.twin, *ready.keys)), np.int64, len(owner))
+    twin_rows = np.cumsum(sizes) - sizes
+    asked, held = index.holders(keys)
+    twins = _twin_positions(keys[twin_rows], twin_rows, asked, held, first)
+    member = twins[owner] < 0  # not a twin: it holds keys
+    blocking = np.ones(len(keys), bool)
+    blocking[twin_rows] = False
+    stored = member[asked]  # a member's twin key has no holders: these hold its other keys
+    seeing, seen, kept = _holders_in_batch(
+        keys, np.flatnonzero(member & blocking), np.bincount(asked, minlength=len(keys))
+    )
+    rows = np.concatenate([asked[stored], seeing])
+    positions = np.concatenate([held[stored], first + owner[seen]])
+    truncated = np.array([ready.prepared.truncated for ready in batch])
+    bands = keys[rows] >> _BAND_SHIFT
+    candidates = _worth_comparing_pairs(owner[rows], positions, bands, truncated, index.texts, len(batch))
+    holding = np.sort(np.concatenate([twin_rows[twins < 0], kept]))
+    return BatchPlan(twins.tolist(), candidates, keys[holding], first + owner[holding])
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,8 +551,8 @@ class Clusterer:
     kept in the index beside the others.
     """
 
-    def __init__(self, index: KeyIndex | None = None, threshold: float = DEFAULT_THRESHOLD) -> None:
-        self.index: KeyIndex = index if index is not None else MemoryKeyIndex()
+    def __init__(self, index: MemoryKeyIndex | None = None, threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.index = index if index is not None else MemoryKeyIndex()
         self.threshold = threshold
         self.variants: list[VariantLink] = []
         self.candidates_checked = 0
@@ -509,44 +561,46 @@ class Clusterer:
 
     def add(self, sentence_id: int, text: str, ready: Keyed | None = None) -> int:
         """Add a sentence, merge it with every SAME candidate, record variants; return its cluster."""
-        ready = ready or keyed(text)
-        rows = list(self.index.lookup([ready.twin, *ready.keys]))
-        twin = next((other_id for key, other_id, _ in rows if key == ready.twin), None)
-        if twin is not None:
-            self._union(sentence_id, twin)
-            return self.find(sentence_id)
-        texts = {other_id: text for _, other_id, text in rows}
-        for other_id in worth_comparing(ready, [(key, other_id) for key, other_id, _ in rows], texts.__getitem__):
-            if self.find(other_id) == self.find(sentence_id):
-                continue
-            self.candidates_checked += 1
-            other = self._prepared.candidate(other_id, texts[other_id], ready.prepared)
-            if other is None:
-                continue
-            verdict = compare(ready.prepared, other, self.threshold)
-            if verdict.kind == SAME:
-                self._union(sentence_id, other_id)
-            elif verdict.kind == VARIANT:
-                self.variants.append(VariantLink(sentence_id, other_id, verdict))
-        held = Counter([row[0] for row in rows])
-        self.index.add(sentence_id, text, [ready.twin, *(k for k in ready.keys if held[k] < MAX_HOLDERS_PER_KEY)])
-        self._prepared.remember(sentence_id, ready.prepared)
+        self._add_batch([(sentence_id, text, ready or keyed(text))])
         return self.find(sentence_id)
 
     def add_many(self, sentences: Iterable[tuple[int, str, Keyed | None]]) -> None:
-        """``add`` each (sentence_id, text, keyed or None) in order, prefetching keys a batch at a time."""
+        """``add`` each (sentence_id, text, keyed or None) in order, looking up keys a batch at a time."""
         batch: list[tuple[int, str, Keyed]] = []
         for sentence_id, text, ready in sentences:
             batch.append((sentence_id, text, ready or keyed(text)))
-            if len(batch) == PREFETCH_BATCH:
+            if len(batch) == CLUSTER_BATCH:
                 self._add_batch(batch)
                 batch = []
         self._add_batch(batch)
 
     def _add_batch(self, batch: list[tuple[int, str, Keyed]]) -> None:
-        self.index.prefetch([key for _, _, ready in batch for key in (ready.twin, *ready.keys)])
-        for sentence_id, text, ready in batch:
-            self.add(sentence_id, text, ready)
+        if not batch:
+            return
+        first = self.index.extend((sentence_id, text) for sentence_id, text, _ in batch)
+        plan = plan_batch(self.index, [ready for _, _, ready in batch], first)
+        self.index.add_keys(plan.keys, plan.holders)
+        ids, texts = self.index.ids, self.index.texts
+        for (sentence_id, _, ready), twin, candidates in zip(batch, plan.twins, plan.candidates):
+            if twin >= 0:
+                self._union(sentence_id, ids[twin])
+                continue
+            for position in candidates:
+                self._compare(sentence_id, ready.prepared, ids[position], texts[position])
+            self._prepared.remember(sentence_id, ready.prepared)
+
+    def _compare(self, sentence_id: int, prepared: Prepared, other_id: int, other_text: str) -> None:
+        if self.find(other_id) == self.find(sentence_id):
+            return
+        self.candidates_checked += 1
+        other = self._prepared.candidate(other_id, other_text, prepared)
+        if other is None:
+            return
+        verdict = compare(prepared, other, self.threshold)
+        if verdict.kind == SAME:
+            self._union(sentence_id, other_id)
+        elif verdict.kind == VARIANT:
+            self.variants.append(VariantLink(sentence_id, other_id, verdict))
 
     def find(self, sentence_id: int) -> int:
         """The cluster of a sentence: the smallest id in it."""
@@ -572,6 +626,71 @@ class Clusterer:
 
 
 # ---- helpers ----------------------------------------------------------------
+
+
+def _twin_positions(
+    twin_keys: np.ndarray, twin_rows: np.ndarray, asked: np.ndarray, held: np.ndarray, first: int
+) -> np.ndarray:
+    """Position of the first sentence, before each one, that had its twin key; -1 where none did."""
+    twins = np.full(len(twin_keys), -1, np.int64)
+    stored = np.isin(asked, twin_rows)
+    sentences, oldest = np.unique(np.searchsorted(twin_rows, asked[stored]), return_index=True)
+    twins[sentences] = held[stored][oldest]
+    _, earliest, inverse = np.unique(twin_keys, return_index=True, return_inverse=True)
+    earliest = earliest[inverse]
+    in_batch = (twins < 0) & (earliest < np.arange(len(twin_keys)))
+    twins[in_batch] = first + earliest[in_batch]
+    return twins
+
+
+def _holders_in_batch(
+    keys: np.ndarray, rows: np.ndarray, stored: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which rows of a batch's keys (in sentence order) see which earlier ones, and which hold their key.
+
+    A row holds its key while fewer than MAX_HOLDERS_PER_KEY do: the `stored` holders of each row's
+    key, then the batch's. Returned: pairs (row, earlier row of the same key that holds it), and the
+    rows that hold their key.
+    """
+    order = rows[np.argsort(keys[rows], kind="stable")]  # by key, then sentence
+    rank = _ranks(keys[order])
+    room = MAX_HOLDERS_PER_KEY - np.minimum(stored[order], MAX_HOLDERS_PER_KEY)
+    earlier = np.minimum(rank, room)  # holders in the batch before each row
+    seeing = np.repeat(np.arange(len(order)), earlier)
+    step = np.arange(len(seeing)) - np.repeat(np.cumsum(earlier) - earlier, earlier)
+    return order[seeing], order[(np.arange(len(order)) - rank)[seeing] + step], order[rank < room]
+
+
+def _worth_comparing_pairs(
+    sentence: np.ndarray, position: np.ndarray, band: np.ndarray, truncated: np.ndarray, texts: list[str], count: int
+) -> list[list[int]]:
+    """``worth_comparing`` over a batch: each (sentence[i], position[i]) shares a key of `band[i]`.
+
+    Returned: the positions worth comparing with each of the `count` sentences, oldest first.
+    """
+    span = int(position.max()) + 1 if len(position) else 1
+    pairs, inverse, shared = np.unique(sentence * span + position, return_inverse=True, return_counts=True)
+    end = np.isin(band, list(_ANCHOR_BANDS))
+    short = np.flatnonzero(band == SHORT_PREFIX_KEY_BAND)
+    end[short] = truncated[sentence[short]] | np.array([_cut_short(texts[p]) for p in position[short].tolist()], bool)
+    chosen = pairs[(shared >= MIN_SHARED_KEYS) | (np.bincount(inverse, weights=end, minlength=len(pairs)) > 0)]
+    candidates: list[list[int]] = [[] for _ in range(count)]
+    for s, p in zip((chosen // span).tolist(), (chosen % span).tolist()):
+        candidates[s].append(p)
+    return candidates
+
+
+def _ranks(grouped: np.ndarray) -> np.ndarray:
+    """Each value's index among the equal values before it (equal values are next to each other)."""
+    if not len(grouped):
+        return np.empty(0, np.intp)
+    starts = np.flatnonzero(np.concatenate([[True], grouped[1:] != grouped[:-1]]))
+    return np.arange(len(grouped)) - np.repeat(starts, np.diff(np.append(starts, len(grouped))))
+
+
+def _mixed(keys: np.ndarray) -> np.ndarray:
+    """Keys multiplied by an odd constant: a bijection of 64-bit integers whose top bits spread evenly."""
+    return np.asarray(keys, np.int64).view(np.uint64) * _MIX
 
 
 def _strip_ellipsis(text: str) -> tuple[str, bool]:

@@ -10,6 +10,7 @@ import sys
 from collections import Counter
 from functools import lru_cache
 
+import numpy as np
 import pytest
 from dedupe_cases import DIFFERENT_PAIR, ROOT, SAME_PAIR, build_cases, real_sentences, seed_sentences
 
@@ -27,8 +28,11 @@ from claimtrack.dedupe import (
     MemoryKeyIndex,
     candidate_keys,
     compare,
+    keyed,
     match_text,
+    plan_batch,
     prepare,
+    worth_comparing,
     worth_preparing,
 )
 
@@ -211,24 +215,64 @@ def test_clusters_do_not_depend_on_insertion_order():
 
 
 def test_memory_key_index_keeps_the_first_holders_of_each_key_across_merges(monkeypatch):
-    monkeypatch.setattr("claimtrack.dedupe.RECENT_KEYS_LIMIT", 50)  # merged into the sorted keys every 50 keys
+    monkeypatch.setattr("claimtrack.dedupe.RECENT_KEYS_LIMIT", 50)  # the small run is merged every 50 keys
     rng = random.Random(3)
     index, expected = MemoryKeyIndex(), {}
     for sentence_id in range(2000):
         keys = rng.sample(range(-300, 300), 4)  # few distinct keys, so many fill up
         for key in keys:
             expected.setdefault(key, []).append(sentence_id)
-        index.add(sentence_id, f"text {sentence_id}", keys)
-        if sentence_id % 97 == 0:
-            index.prefetch(rng.sample(range(-300, 300), 40))
-        asked = rng.sample(range(-400, 400), 3)
-        held = {key: [(i, text) for k, i, text in index.lookup(asked) if k == key] for key in asked}
-        assert held == {key: [(i, f"text {i}") for i in expected.get(key, [])[:MAX_HOLDERS_PER_KEY]] for key in asked}
+        position = index.extend([(sentence_id, f"text {sentence_id}")])
+        index.add_keys(np.array(keys), np.full(len(keys), position))
+        asked = np.array(rng.sample(range(-400, 400), 3) + [-(2**63), 2**63 - 1])
+        rows, positions = index.holders(asked)
+        held = {key: [index.ids[p] for row, p in zip(rows, positions) if row == i] for i, key in enumerate(asked)}
+        assert held == {key: expected.get(key, [])[:MAX_HOLDERS_PER_KEY] for key in asked}
 
 
-def test_adding_in_prefetched_batches_gives_the_same_clusters(monkeypatch):
+def _reference_plan(texts: list[str]) -> tuple[list[int], list[set[int]]]:
+    """Twins and candidates of each sentence, added one by one to plain dictionaries, with ``worth_comparing``."""
+    holders: dict[int, list[int]] = {}
+    twins, candidates = [], []
+    for i, text in enumerate(texts):
+        ready = keyed(text)
+        twin = holders.get(ready.twin, [-1])[0]
+        twins.append(twin)
+        if twin >= 0:
+            candidates.append(set())
+            continue
+        rows = [(key, other) for key in ready.keys for other in holders.get(key, [])]
+        candidates.append(set(worth_comparing(ready, rows, texts.__getitem__)))
+        for key in (ready.twin, *ready.keys):
+            if len(holders.setdefault(key, [])) < MAX_HOLDERS_PER_KEY:
+                holders[key].append(i)
+    return twins, candidates
+
+
+@pytest.mark.parametrize("batch_size", [1, 37, 5000])
+def test_batch_plans_find_the_twins_and_candidates_of_adding_one_by_one(monkeypatch, batch_size):
+    monkeypatch.setattr("claimtrack.dedupe.RECENT_KEYS_LIMIT", 300)
+    sentences = real_sentences(limit=300)
+    texts = [text for case in cases()[:500] for text in (case.a, case.b)]
+    texts += [s for s in sentences for _ in range(3)] + [s + "…" for s in sentences[:50]]
+    random.Random(5).shuffle(texts)
+    index, twins, candidates = MemoryKeyIndex(), [], []
+    for start in range(0, len(texts), batch_size):
+        batch = [keyed(text) for text in texts[start : start + batch_size]]
+        first = index.extend((i, text) for i, text in enumerate(texts[start : start + batch_size], start))
+        plan = plan_batch(index, batch, first)
+        index.add_keys(plan.keys, plan.holders)
+        twins += plan.twins
+        candidates += [set(c) for c in plan.candidates]
+    expected_twins, expected_candidates = _reference_plan(texts)
+    assert twins == expected_twins
+    assert candidates == expected_candidates
+    assert sum(t >= 0 for t in twins) > 300 and sum(map(len, candidates)) > 500
+
+
+def test_adding_in_batches_gives_the_same_clusters(monkeypatch):
     monkeypatch.setattr("claimtrack.dedupe.RECENT_KEYS_LIMIT", 500)
-    monkeypatch.setattr("claimtrack.dedupe.PREFETCH_BATCH", 64)
+    monkeypatch.setattr("claimtrack.dedupe.CLUSTER_BATCH", 64)
     texts = [text for case in cases()[:400] for text in (case.a, case.b)]
     one_by_one, batched = Clusterer(), Clusterer()
     for i, text in enumerate(texts):
