@@ -72,6 +72,7 @@ PREPARED_CACHE_SIZE = 20_000  # sentences a PreparedCache keeps (popular claims 
 MIN_SHARED_KEYS = 2  # candidates sharing fewer keys, and neither their opening nor closing words, are not compared
 MAX_HOLDERS_PER_KEY = 8  # sentences a key is kept for: one that thousands share says little and costs much
 CLUSTER_BATCH = 1000  # sentences whose keys Clusterer.add_many looks up together
+TEXT_CHUNK = 4096  # texts MemoryKeyIndex keeps in one tuple
 RECENT_KEYS_LIMIT = 1 << 18  # keys MemoryKeyIndex keeps in its last run before it merges them into the one before
 LEVEL_GROWTH = 8  # ...and each run before holds up to this many times as many as the next
 _BAND_SHIFT = 59  # band number in the top bits; the whole key stays below 2**63
@@ -460,19 +461,35 @@ class MemoryKeyIndex:
 
     def __init__(self) -> None:
         self.ids = array("q")
-        self.texts: list[str] = []
+        self._cut_short = array("b")  # 1 where the text ends in an ellipsis: a teaser cut short
+        # Texts in tuples of TEXT_CHUNK: the garbage collector stops walking a tuple of strings,
+        # where it would read every string of a list at each full collection.
+        self._texts: list[tuple[str, ...]] = []
+        self._filling: list[str] = []
         self._runs = [SortedKeys(bucketed=True), SortedKeys(bucketed=True), SortedKeys()]
 
     def __len__(self) -> int:
-        return len(self.texts)
+        return len(self.ids)
 
     def extend(self, sentences: Iterable[tuple[int, str]]) -> int:
         """Add (sentence_id, text) pairs, without keys; return the position of the first."""
-        first = len(self.texts)
+        first = len(self.ids)
         for sentence_id, text in sentences:
             self.ids.append(sentence_id)
-            self.texts.append(text)
+            self._cut_short.append(_cut_short(text))
+            self._filling.append(text)
+            if len(self._filling) == TEXT_CHUNK:
+                self._texts.append(tuple(self._filling))
+                self._filling = []
         return first
+
+    def cut_short(self, positions: np.ndarray) -> np.ndarray:
+        """Whether the texts at these positions end in an ellipsis (``_cut_short``)."""
+        return np.frombuffer(self._cut_short, np.int8)[positions] > 0  # the view is gone before the next extend
+
+    def text(self, position: int) -> str:
+        chunk, offset = divmod(position, TEXT_CHUNK)
+        return self._texts[chunk][offset] if chunk < len(self._texts) else self._filling[offset]
 
     def holders(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(i, position) for the first MAX_HOLDERS_PER_KEY holders of each keys[i], by i and then age."""
@@ -531,7 +548,7 @@ def plan_batch(index: MemoryKeyIndex, batch: Sequence[Keyed], first: int) -> Bat
     positions = np.concatenate([held[stored], first + owner[seen]])
     truncated = np.array([ready.prepared.truncated for ready in batch])
     bands = keys[rows] >> _BAND_SHIFT
-    candidates = _worth_comparing_pairs(owner[rows], positions, bands, truncated, index.texts, len(batch))
+    candidates = _worth_comparing_pairs(owner[rows], positions, bands, truncated, index.cut_short, len(batch))
     holding = np.sort(np.concatenate([twin_rows[twins < 0], kept]))
     return BatchPlan(twins.tolist(), candidates, keys[holding], first + owner[holding])
 
@@ -580,13 +597,13 @@ class Clusterer:
         first = self.index.extend((sentence_id, text) for sentence_id, text, _ in batch)
         plan = plan_batch(self.index, [ready for _, _, ready in batch], first)
         self.index.add_keys(plan.keys, plan.holders)
-        ids, texts = self.index.ids, self.index.texts
+        ids, text = self.index.ids, self.index.text
         for (sentence_id, _, ready), twin, candidates in zip(batch, plan.twins, plan.candidates):
             if twin >= 0:
                 self._union(sentence_id, ids[twin])
                 continue
             for position in candidates:
-                self._compare(sentence_id, ready.prepared, ids[position], texts[position])
+                self._compare(sentence_id, ready.prepared, ids[position], text(position))
             self._prepared.remember(sentence_id, ready.prepared)
 
     def _compare(self, sentence_id: int, prepared: Prepared, other_id: int, other_text: str) -> None:
@@ -662,7 +679,12 @@ def _holders_in_batch(
 
 
 def _worth_comparing_pairs(
-    sentence: np.ndarray, position: np.ndarray, band: np.ndarray, truncated: np.ndarray, texts: list[str], count: int
+    sentence: np.ndarray,
+    position: np.ndarray,
+    band: np.ndarray,
+    truncated: np.ndarray,
+    cut_short: Callable[[np.ndarray], np.ndarray],
+    count: int,
 ) -> list[list[int]]:
     """``worth_comparing`` over a batch: each (sentence[i], position[i]) shares a key of `band[i]`.
 
@@ -672,7 +694,7 @@ def _worth_comparing_pairs(
     pairs, inverse, shared = np.unique(sentence * span + position, return_inverse=True, return_counts=True)
     end = np.isin(band, list(_ANCHOR_BANDS))
     short = np.flatnonzero(band == SHORT_PREFIX_KEY_BAND)
-    end[short] = truncated[sentence[short]] | np.array([_cut_short(texts[p]) for p in position[short].tolist()], bool)
+    end[short] = truncated[sentence[short]] | cut_short(position[short])
     chosen = pairs[(shared >= MIN_SHARED_KEYS) | (np.bincount(inverse, weights=end, minlength=len(pairs)) > 0)]
     candidates: list[list[int]] = [[] for _ in range(count)]
     for s, p in zip((chosen // span).tolist(), (chosen % span).tolist()):

@@ -215,7 +215,8 @@ def test_clusters_do_not_depend_on_insertion_order():
 
 
 def test_memory_key_index_keeps_the_first_holders_of_each_key_across_merges(monkeypatch):
-    monkeypatch.setattr("claimtrack.dedupe.RECENT_KEYS_LIMIT", 50)  # the small run is merged every 50 keys
+    monkeypatch.setattr("claimtrack.dedupe.RECENT_KEYS_LIMIT", 50)  # the last run is merged every 50 keys
+    monkeypatch.setattr("claimtrack.dedupe.TEXT_CHUNK", 64)
     rng = random.Random(3)
     index, expected = MemoryKeyIndex(), {}
     for sentence_id in range(2000):
@@ -224,10 +225,11 @@ def test_memory_key_index_keeps_the_first_holders_of_each_key_across_merges(monk
             expected.setdefault(key, []).append(sentence_id)
         position = index.extend([(sentence_id, f"text {sentence_id}")])
         index.add_keys(np.array(keys), np.full(len(keys), position))
-        asked = np.array(rng.sample(range(-400, 400), 3) + [-(2**63), 2**63 - 1])
-        rows, positions = index.holders(asked)
-        held = {key: [index.ids[p] for row, p in zip(rows, positions) if row == i] for i, key in enumerate(asked)}
-        assert held == {key: expected.get(key, [])[:MAX_HOLDERS_PER_KEY] for key in asked}
+        asked = rng.sample(range(-400, 400), 3) + [-(2**63), 2**63 - 1]
+        rows, positions = index.holders(np.array(asked))
+        found = [(asked[r], (index.ids[p], index.text(p))) for r, p in zip(rows, positions)]
+        held = {key: [holder for k, holder in found if k == key] for key in asked}
+        assert held == {key: [(i, f"text {i}") for i in expected.get(key, [])[:MAX_HOLDERS_PER_KEY]] for key in asked}
 
 
 def _reference_plan(texts: list[str]) -> tuple[list[int], list[set[int]]]:
