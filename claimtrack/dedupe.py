@@ -385,7 +385,7 @@ class SortedKeys:
         self.holders = np.empty(0, np.int32)
         self.bucketed = bucketed
         self._shift = np.uint64(64)
-        self._starts = np.zeros(2, np.int64)  # where each bucket begins, and the end
+        self._starts = np.zeros(2, np.int32)  # where each bucket begins, and the end (runs stay below 2**31 keys)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -445,8 +445,11 @@ class SortedKeys:
             self._starts = previous._starts.copy()
             self._starts[1:] += np.cumsum(added_before, out=added_before)
         else:
-            bounds = np.arange(1 << bits, dtype=np.uint64) << self._shift
-            self._starts = np.append(self.keys.searchsorted(bounds), len(self.keys))
+            bounds = np.arange(1 << bits, dtype=np.uint64)
+            bounds <<= self._shift
+            self._starts = np.empty(len(bounds) + 1, np.int32)
+            self._starts[:-1] = self.keys.searchsorted(bounds)
+            self._starts[-1] = len(self.keys)
 
 
 class MemoryKeyIndex:
