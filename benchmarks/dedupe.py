@@ -112,24 +112,24 @@ def write_corpus(size: int, path: Path) -> None:
 def run_one(size: int, corpus: Path, workers: int) -> dict:
     """Cluster a written corpus as claimtrack does: keys made in worker processes, clusters here."""
     texts, groups, duplicate_pairs = json.loads(corpus.read_text(encoding="utf-8"))
-    # The answers are the benchmark's, not the clustering's: kept in arrays, they take little memory,
-    # and frozen, the collector need not walk them.
+    found = sum(
+        bool(set(candidate_keys(match_text(texts[a]))) & set(candidate_keys(match_text(texts[b]))))
+        for a, b in duplicate_pairs
+    )
+    pairs = len(duplicate_pairs)
+    # The answers are the benchmark's, not the clustering's: kept in an array, they take little
+    # memory, and frozen, the collector need not walk them.
     groups = array("q", groups)
-    copies, originals = array("q", (a for a, _ in duplicate_pairs)), array("q", (b for _, b in duplicate_pairs))
     del duplicate_pairs
     gc.freeze()
     clusterer = Clusterer()
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         started = time.perf_counter()
         made = map_in_order(pool, keyed, texts, KEYED_BATCH, KEYED_CHUNK)
-        clusterer.add_many((sentence_id, texts[sentence_id], ready) for sentence_id, ready in enumerate(made))
+        clusterer.add_many((i, _hand_over(texts, i), ready) for i, ready in enumerate(made))
         elapsed = time.perf_counter() - started
     clusters = [clusterer.find(i) for i in range(size)]
     predicted, actual, both = pair_counts(clusters, groups)
-    found = sum(
-        bool(set(candidate_keys(match_text(texts[a]))) & set(candidate_keys(match_text(texts[b]))))
-        for a, b in zip(copies, originals)
-    )
     return {
         "size": size,
         "seconds": elapsed,
@@ -137,11 +137,17 @@ def run_one(size: int, corpus: Path, workers: int) -> dict:
         "peak_rss_mb": peak_rss_mb(),
         "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "candidates_per_sentence": clusterer.candidates_checked / size,
-        "candidate_recall": found / max(1, len(copies)),
+        "candidate_recall": found / max(1, pairs),
         "precision": both / max(1, predicted),
         "recall": both / max(1, actual),
         "variant_links": len(clusterer.variants),
     }
+
+
+def _hand_over(texts: list[str | None], i: int) -> str:
+    """Text `i`, dropped from the corpus: the clusterer keeps what it needs of it, as in an ingest."""
+    text, texts[i] = texts[i], None
+    return text
 
 
 def variant_quality() -> str:

@@ -44,7 +44,7 @@ class _Assignment:
 class StoreClusterer:
     def __init__(self, threshold: float = dedupe.DEFAULT_THRESHOLD):
         self.threshold = threshold
-        self._prepared = dedupe.PreparedCache()  # by text: ids can be reused
+        self._prepared = dedupe.PreparedCache()
         self._ready: dict[str, dedupe.Keyed] = {}  # keyed by a worker, waiting for their claims to be stored
 
     def expect(self, ready: dict[str, dedupe.Keyed]) -> None:
@@ -119,7 +119,7 @@ class StoreClusterer:
         """The candidate prepared, or None when a quick look shows it cannot match (``dedupe.worth_preparing``)."""
         if other_id in ready:
             return ready[other_id].prepared
-        return self._prepared.candidate(other_text, other_text, keyed.prepared)
+        return self._prepared.candidate(other_text, keyed.prepared)
 
     def _join(self, store: Store, same: set[int], plan: _Assignment) -> int:
         """The cluster of a claim that is the same as `same`: a new one, or their union."""

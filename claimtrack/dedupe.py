@@ -161,17 +161,55 @@ class Verdict:
     b_value: str | None = None
 
 
-class Prepared(NamedTuple):
-    """A sentence folded for matching: its words, and which were capitalised.
+class Prepared:
+    """A sentence folded for matching: its match text, and its words as written joined by spaces.
 
-    A named tuple, as ``Keyed`` is, because both travel from the worker processes by the
-    million and a tuple unpickles several times faster than a dataclass.
+    Sentences travel from the worker processes by the million and stay in the in-memory index,
+    so only the two strings are kept and pickled; the word tuples are split from them the first
+    time a comparison asks, and most sentences are never compared.
     """
 
-    match: str
-    tokens: tuple[str, ...]  # casefolded words of ``match``
-    words: tuple[str, ...]  # the same words as written
-    truncated: bool  # ended in an ellipsis: a teaser cut short
+    __slots__ = ("match", "written", "truncated", "_tokens", "_words")
+
+    def __init__(self, match: str, written: str, truncated: bool) -> None:
+        self.match = match  # casefolded words, number words as digits
+        self.written = written
+        self.truncated = truncated  # ended in an ellipsis: a teaser cut short
+        self._tokens: tuple[str, ...] | None = None
+        self._words: tuple[str, ...] | None = None
+
+    @classmethod
+    def of_written(cls, written: str, truncated: bool) -> Prepared:
+        """The sentence prepared again from its ``written`` words, as ``prepare`` made it."""
+        return cls(_match_of(written), written, truncated)
+
+    def __reduce__(self):
+        return Prepared, (self.match, self.written, self.truncated)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Prepared):
+            return NotImplemented
+        return (self.match, self.written, self.truncated) == (other.match, other.written, other.truncated)
+
+    def __hash__(self) -> int:
+        return hash((self.match, self.written, self.truncated))
+
+    def __repr__(self) -> str:
+        return f"Prepared({self.match!r}, {self.written!r}, {self.truncated})"
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        """The words of ``match``."""
+        if self._tokens is None:
+            self._tokens = tuple(self.match.split())
+        return self._tokens
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The same words as written."""
+        if self._words is None:
+            self._words = tuple(self.written.split())
+        return self._words
 
     @property
     def caseless(self) -> bool:
@@ -199,11 +237,15 @@ def prepare(text: str) -> Prepared:
         folded = _INITIALISM_DOT.sub(r"\1", folded)
     if "," in folded:
         folded = _THOUSANDS.sub("", folded)
-    words = tuple(_TOKEN.findall(folded))
-    tokens = " ".join(words).casefold().split()
+    written = " ".join(_TOKEN.findall(folded))
+    return Prepared(_match_of(written), written, truncated)
+
+
+def _match_of(written: str) -> str:
+    tokens = written.casefold().split()
     if _NUMBER_WORDS.keys() & tokens or "%" in tokens:
         tokens = [_NUMBER_WORDS.get(t, "percent" if t == "%" else t) for t in tokens]
-    return Prepared(" ".join(tokens), tuple(tokens), words, truncated)
+    return " ".join(tokens)
 
 
 def match_text(text: str) -> str:
@@ -270,7 +312,7 @@ def worth_preparing(prepared: Prepared, other_text: str) -> bool:
 
 
 class PreparedCache:
-    """Recently seen sentences, prepared, by a key (a sentence id, or the text itself).
+    """Recently seen sentences, prepared, by their text.
 
     Popular claims recur, so a bounded cache spares folding them again; the least recently
     used go first.
@@ -278,24 +320,24 @@ class PreparedCache:
 
     def __init__(self, size: int = PREPARED_CACHE_SIZE) -> None:
         self.size = size
-        self._items: OrderedDict[object, Prepared] = OrderedDict()
+        self._items: OrderedDict[str, Prepared] = OrderedDict()
 
-    def remember(self, key: object, prepared: Prepared) -> None:
-        self._items[key] = prepared
-        self._items.move_to_end(key)
+    def remember(self, text: str, prepared: Prepared) -> None:
+        self._items[text] = prepared
+        self._items.move_to_end(text)
         if len(self._items) > self.size:
             self._items.popitem(last=False)
 
-    def candidate(self, key: object, text: str, ready: Prepared) -> Prepared | None:
+    def candidate(self, text: str, ready: Prepared) -> Prepared | None:
         """`text` prepared to be compared with `ready`, or None when the quick look rules it out."""
-        found = self._items.get(key)
+        found = self._items.get(text)
         if found is not None:
-            self._items.move_to_end(key)
+            self._items.move_to_end(text)
             return found
         if not worth_preparing(ready, text):
             return None
         found = prepare(text)
-        self.remember(key, found)
+        self.remember(text, found)
         return found
 
 
@@ -305,7 +347,7 @@ def twin_key(prepared: Prepared) -> int:
     ``compare`` cannot tell such twins apart, so a twin can take its twin's cluster without
     being compared with anything: clusters stay the connected components of SAME pairs.
     """
-    identity = (" ".join(prepared.words) + ("\u2026" if prepared.truncated else "")).encode()
+    identity = (prepared.written + ("\u2026" if prepared.truncated else "")).encode()
     digest = int.from_bytes(blake2b(identity, digest_size=8, person=b"twin").digest(), "little")
     return (TWIN_KEY_BAND << _BAND_SHIFT) | (digest & ((1 << _BAND_SHIFT) - 1))
 
@@ -340,8 +382,8 @@ def compare(a: str | Prepared, b: str | Prepared, threshold: float = DEFAULT_THR
     if not pa.tokens or not pb.tokens:
         return Verdict(DIFFERENT, 0.0)
     pa, pb, a_end, b_end = _aligned_spans(pa, pb)
-    match_a = " ".join(pa.tokens[:a_end])
-    match_b = " ".join(pb.tokens[:b_end])
+    match_a = pa.match if a_end == len(pa.tokens) else " ".join(pa.tokens[:a_end])
+    match_b = pb.match if b_end == len(pb.tokens) else " ".join(pb.tokens[:b_end])
     shorter, longer = sorted((len(match_a), len(match_b)))
     if shorter < MIN_LENGTH_RATIO * longer:
         return Verdict(DIFFERENT, 0.0)
@@ -455,7 +497,7 @@ class SortedKeys:
 class MemoryKeyIndex:
     """Sentences and the candidate keys they hold, in memory: 12 bytes a key held.
 
-    Each sentence added takes the next position, by which its id and text are kept. Keys are kept
+    Each sentence added takes the next position, by which its id and its prepared words are kept. Keys are kept
     with their holder's position in ``SortedKeys`` runs, oldest first, each up to LEVEL_GROWTH
     times as large as the next: ``add_keys`` merges into the last, and a run that outgrows its
     limit is merged into the one before it. So a key is copied a few times in all, however many
@@ -465,24 +507,26 @@ class MemoryKeyIndex:
     def __init__(self) -> None:
         self.ids = array("q")
         self._cut_short = array("b")  # 1 where the text ends in an ellipsis: a teaser cut short
-        # Texts in tuples of TEXT_CHUNK: the garbage collector stops walking a tuple of strings,
-        # where it would read every string of a list at each full collection.
-        self._texts: list[tuple[str, ...]] = []
+        self._truncated = array("b")  # ...and where preparing it found one (``Prepared.truncated``)
+        # Prepared.written in tuples of TEXT_CHUNK: the garbage collector stops walking a tuple of
+        # strings, where it would read every string of a list at each full collection.
+        self._written: list[tuple[str, ...]] = []
         self._filling: list[str] = []
         self._runs = [SortedKeys(bucketed=True), SortedKeys(bucketed=True), SortedKeys()]
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def extend(self, sentences: Iterable[tuple[int, str]]) -> int:
-        """Add (sentence_id, text) pairs, without keys; return the position of the first."""
+    def extend(self, sentences: Iterable[tuple[int, str, Prepared]]) -> int:
+        """Add (sentence_id, text, prepared text), without keys; return the position of the first."""
         first = len(self.ids)
-        for sentence_id, text in sentences:
+        for sentence_id, text, prepared in sentences:
             self.ids.append(sentence_id)
             self._cut_short.append(_cut_short(text))
-            self._filling.append(text)
+            self._truncated.append(prepared.truncated)
+            self._filling.append(prepared.written)
             if len(self._filling) == TEXT_CHUNK:
-                self._texts.append(tuple(self._filling))
+                self._written.append(tuple(self._filling))
                 self._filling = []
         return first
 
@@ -490,9 +534,11 @@ class MemoryKeyIndex:
         """Whether the texts at these positions end in an ellipsis (``_cut_short``)."""
         return np.frombuffer(self._cut_short, np.int8)[positions] > 0  # the view is gone before the next extend
 
-    def text(self, position: int) -> str:
+    def prepared(self, position: int) -> Prepared:
+        """The sentence at `position`, prepared again from its words: a few µs, where ``prepare`` takes tens."""
         chunk, offset = divmod(position, TEXT_CHUNK)
-        return self._texts[chunk][offset] if chunk < len(self._texts) else self._filling[offset]
+        written = self._written[chunk][offset] if chunk < len(self._written) else self._filling[offset]
+        return Prepared.of_written(written, bool(self._truncated[position]))
 
     def holders(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(i, position) for the first MAX_HOLDERS_PER_KEY holders of each keys[i], by i and then age."""
@@ -568,7 +614,8 @@ class Clusterer:
 
     A sentence whose twin (``twin_key``) was added before joins the twin's cluster and
     leaves no keys: repeated copies are never compared with one another. The twin key is
-    kept in the index beside the others.
+    kept in the index beside the others. Candidates are prepared again from the words the
+    index keeps, which costs less than a quick look at their text would.
     """
 
     def __init__(self, index: MemoryKeyIndex | None = None, threshold: float = DEFAULT_THRESHOLD) -> None:
@@ -577,7 +624,6 @@ class Clusterer:
         self.variants: list[VariantLink] = []
         self.candidates_checked = 0
         self._parent: dict[int, int] = {}  # only sentences that were merged; the rest are their own root
-        self._prepared = PreparedCache()  # recently added or compared, by id
 
     def add(self, sentence_id: int, text: str, ready: Keyed | None = None) -> int:
         """Add a sentence, merge it with every SAME candidate, record variants; return its cluster."""
@@ -597,26 +643,22 @@ class Clusterer:
     def _add_batch(self, batch: list[tuple[int, str, Keyed]]) -> None:
         if not batch:
             return
-        first = self.index.extend((sentence_id, text) for sentence_id, text, _ in batch)
+        first = self.index.extend((sentence_id, text, ready.prepared) for sentence_id, text, ready in batch)
         plan = plan_batch(self.index, [ready for _, _, ready in batch], first)
         self.index.add_keys(plan.keys, plan.holders)
-        ids, text = self.index.ids, self.index.text
+        ids = self.index.ids
         for (sentence_id, _, ready), twin, candidates in zip(batch, plan.twins, plan.candidates):
             if twin >= 0:
                 self._union(sentence_id, ids[twin])
                 continue
             for position in candidates:
-                self._compare(sentence_id, ready.prepared, ids[position], text(position))
-            self._prepared.remember(sentence_id, ready.prepared)
+                self._compare(sentence_id, ready.prepared, ids[position], position)
 
-    def _compare(self, sentence_id: int, prepared: Prepared, other_id: int, other_text: str) -> None:
+    def _compare(self, sentence_id: int, prepared: Prepared, other_id: int, position: int) -> None:
         if self.find(other_id) == self.find(sentence_id):
             return
         self.candidates_checked += 1
-        other = self._prepared.candidate(other_id, other_text, prepared)
-        if other is None:
-            return
-        verdict = compare(prepared, other, self.threshold)
+        verdict = compare(prepared, self.index.prepared(position), self.threshold)
         if verdict.kind == SAME:
             self._union(sentence_id, other_id)
         elif verdict.kind == VARIANT:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import random
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from claimtrack.dedupe import (
     VARIANT,
     Clusterer,
     MemoryKeyIndex,
+    Prepared,
     candidate_keys,
     compare,
     keyed,
@@ -81,6 +83,22 @@ def test_trailing_ellipsis_marks_a_teaser():
     teaser = prepare("Russia\u2019s invasion of Ukraine has upended geopolitics in Central\u2026")
     assert teaser.truncated and teaser.match.endswith("in central")
     assert not prepare("Russia has upended geopolitics.").truncated
+
+
+def test_a_prepared_sentence_is_made_again_from_its_written_words_alone():
+    texts = real_sentences(limit=2000) + [
+        "Twenty-five percent of the 1,000 voters didn\u2019t turn out; 5% said \u201cnever\u201d\u2026",
+        "Die Stra\u00dfe \u2013 IM ZENTRUM \u2013 wurde gesperrt.",
+    ]
+    for text in texts:
+        prepared = prepare(text)
+        again = Prepared.of_written(prepared.written, prepared.truncated)
+        assert (again.match, again.tokens, again.words) == (prepared.match, prepared.tokens, prepared.words), text
+        carried = pickle.loads(pickle.dumps(prepared))  # only the strings travel from a worker
+        assert carried == prepared and carried.words == prepared.words
+        assert len(pickle.dumps(prepared)) < len(f"{prepared.match}{prepared.written}".encode()) + 80
+    folded = prepare(texts[-2])
+    assert folded.truncated and folded.match == "20 5 percent of the 1000 voters did not turn out 5 percent said never"
 
 
 def test_a_teaser_must_copy_the_opening_it_is_matched_with():
@@ -223,11 +241,12 @@ def test_memory_key_index_keeps_the_first_holders_of_each_key_across_merges(monk
         keys = rng.sample(range(-300, 300), 4)  # few distinct keys, so many fill up
         for key in keys:
             expected.setdefault(key, []).append(sentence_id)
-        position = index.extend([(sentence_id, f"text {sentence_id}")])
+        text = f"text {sentence_id}"
+        position = index.extend([(sentence_id, text, prepare(text))])
         index.add_keys(np.array(keys), np.full(len(keys), position))
         asked = rng.sample(range(-400, 400), 3) + [-(2**63), 2**63 - 1]
         rows, positions = index.holders(np.array(asked))
-        found = [(asked[r], (index.ids[p], index.text(p))) for r, p in zip(rows, positions)]
+        found = [(asked[r], (index.ids[p], index.prepared(p).written)) for r, p in zip(rows, positions)]
         held = {key: [holder for k, holder in found if k == key] for key in asked}
         assert held == {key: [(i, f"text {i}") for i in expected.get(key, [])[:MAX_HOLDERS_PER_KEY]] for key in asked}
 
@@ -261,7 +280,8 @@ def test_batch_plans_find_the_twins_and_candidates_of_adding_one_by_one(monkeypa
     index, twins, candidates = MemoryKeyIndex(), [], []
     for start in range(0, len(texts), batch_size):
         batch = [keyed(text) for text in texts[start : start + batch_size]]
-        first = index.extend((i, text) for i, text in enumerate(texts[start : start + batch_size], start))
+        added = zip(range(start, len(texts)), texts[start:], (ready.prepared for ready in batch))
+        first = index.extend(added)
         plan = plan_batch(index, batch, first)
         index.add_keys(plan.keys, plan.holders)
         twins += plan.twins
