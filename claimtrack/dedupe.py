@@ -393,6 +393,17 @@ def compare(a: str | Prepared, b: str | Prepared, threshold: float = DEFAULT_THR
     return _judge_differences(pa, pb, a_end, b_end, score, threshold)
 
 
+def may_be_alike(a: Prepared, b: Prepared) -> bool:
+    """False when the lengths of their match texts alone make ``compare`` call two sentences different.
+
+    A teaser cut short is compared on its opening only, so its length says nothing.
+    """
+    if a.truncated or b.truncated:
+        return True
+    shorter, longer = sorted((len(a.match), len(b.match)))
+    return shorter >= MIN_LENGTH_RATIO * longer
+
+
 def worth_comparing(
     ready: Keyed, holders: Iterable[tuple[int, int]], text_of: Callable[[int], str] | None = None
 ) -> list[int]:
@@ -508,6 +519,7 @@ class MemoryKeyIndex:
         self.ids = array("q")
         self._cut_short = array("b")  # 1 where the text ends in an ellipsis: a teaser cut short
         self._truncated = array("b")  # ...and where preparing it found one (``Prepared.truncated``)
+        self._match_lengths = array("i")
         # Prepared.written in tuples of TEXT_CHUNK: the garbage collector stops walking a tuple of
         # strings, where it would read every string of a list at each full collection.
         self._written: list[tuple[str, ...]] = []
@@ -524,15 +536,28 @@ class MemoryKeyIndex:
             self.ids.append(sentence_id)
             self._cut_short.append(_cut_short(text))
             self._truncated.append(prepared.truncated)
+            self._match_lengths.append(len(prepared.match))
             self._filling.append(prepared.written)
             if len(self._filling) == TEXT_CHUNK:
                 self._written.append(tuple(self._filling))
                 self._filling = []
         return first
 
+    # Each view of an array below is gone before the next extend, which may move the array.
     def cut_short(self, positions: np.ndarray) -> np.ndarray:
         """Whether the texts at these positions end in an ellipsis (``_cut_short``)."""
-        return np.frombuffer(self._cut_short, np.int8)[positions] > 0  # the view is gone before the next extend
+        return np.frombuffer(self._cut_short, np.int8)[positions] > 0
+
+    def truncated(self, positions: np.ndarray) -> np.ndarray:
+        """Whether the sentences at these positions were prepared as teasers cut short."""
+        return np.frombuffer(self._truncated, np.int8)[positions] > 0
+
+    def may_be_alike(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """``may_be_alike`` of the sentences at positions a[i] and b[i]."""
+        lengths = np.frombuffer(self._match_lengths, np.intc)
+        length_a, length_b = lengths[a], lengths[b]
+        fit = np.minimum(length_a, length_b) >= MIN_LENGTH_RATIO * np.maximum(length_a, length_b)
+        return fit | self.truncated(a) | self.truncated(b)
 
     def prepared(self, position: int) -> Prepared:
         """The sentence at `position`, prepared again from its words: a few µs, where ``prepare`` takes tens."""
@@ -577,8 +602,9 @@ def plan_batch(index: MemoryKeyIndex, batch: Sequence[Keyed], first: int) -> Bat
 
     Each sentence sees the first MAX_HOLDERS_PER_KEY holders of each of its keys, those of the
     index and those before it in the batch; a twin of an earlier sentence holds no keys, and a
-    sentence holds a key only while fewer than MAX_HOLDERS_PER_KEY do. All in numpy, as a
-    sentence at a million reads some twenty holders, nearly all of which are not candidates.
+    sentence holds a key only while fewer than MAX_HOLDERS_PER_KEY do. Candidates are those
+    ``worth_comparing`` and ``may_be_alike``. All in numpy, as a sentence at a million reads some
+    twenty holders, nearly all of which are not candidates.
     """
     sizes = np.array([1 + len(ready.keys) for ready in batch])
     owner = np.repeat(np.arange(len(batch)), sizes)  # the sentence of each key
@@ -595,9 +621,8 @@ def plan_batch(index: MemoryKeyIndex, batch: Sequence[Keyed], first: int) -> Bat
     )
     rows = np.concatenate([asked[stored], seeing])
     positions = np.concatenate([held[stored], first + owner[seen]])
-    truncated = np.array([ready.prepared.truncated for ready in batch])
     bands = keys[rows] >> _BAND_SHIFT
-    candidates = _worth_comparing_pairs(owner[rows], positions, bands, truncated, index.cut_short, len(batch))
+    candidates = _worth_comparing_pairs(index, first, owner[rows], positions, bands, len(batch))
     holding = np.sort(np.concatenate([twin_rows[twins < 0], kept]))
     return BatchPlan(twins.tolist(), candidates, keys[holding], first + owner[holding])
 
@@ -724,14 +749,10 @@ def _holders_in_batch(
 
 
 def _worth_comparing_pairs(
-    sentence: np.ndarray,
-    position: np.ndarray,
-    band: np.ndarray,
-    truncated: np.ndarray,
-    cut_short: Callable[[np.ndarray], np.ndarray],
-    count: int,
+    index: MemoryKeyIndex, first: int, sentence: np.ndarray, position: np.ndarray, band: np.ndarray, count: int
 ) -> list[list[int]]:
-    """``worth_comparing`` over a batch: each (sentence[i], position[i]) shares a key of `band[i]`.
+    """``worth_comparing`` over a batch, then ``may_be_alike``: each (sentence[i], position[i]) shares a key
+    of `band[i]`, and the batch's sentences hold positions `first`, `first + 1`, ... of the index.
 
     Returned: the positions worth comparing with each of the `count` sentences, oldest first.
     """
@@ -739,10 +760,12 @@ def _worth_comparing_pairs(
     pairs, inverse, shared = np.unique(sentence * span + position, return_inverse=True, return_counts=True)
     end = np.isin(band, list(_ANCHOR_BANDS))
     short = np.flatnonzero(band == SHORT_PREFIX_KEY_BAND)
-    end[short] = truncated[sentence[short]] | cut_short(position[short])
+    end[short] = index.truncated(first + sentence[short]) | index.cut_short(position[short])  # same_end
     chosen = pairs[(shared >= MIN_SHARED_KEYS) | (np.bincount(inverse, weights=end, minlength=len(pairs)) > 0)]
+    sentences, positions = chosen // span, chosen % span
+    alike = index.may_be_alike(first + sentences, positions)
     candidates: list[list[int]] = [[] for _ in range(count)]
-    for s, p in zip((chosen // span).tolist(), (chosen % span).tolist()):
+    for s, p in zip(sentences[alike].tolist(), positions[alike].tolist()):
         candidates[s].append(p)
     return candidates
 

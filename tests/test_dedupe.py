@@ -28,10 +28,12 @@ from claimtrack.dedupe import (
     Clusterer,
     MemoryKeyIndex,
     Prepared,
+    Verdict,
     candidate_keys,
     compare,
     keyed,
     match_text,
+    may_be_alike,
     plan_batch,
     prepare,
     worth_comparing,
@@ -251,10 +253,11 @@ def test_memory_key_index_keeps_the_first_holders_of_each_key_across_merges(monk
         assert held == {key: [(i, f"text {i}") for i in expected.get(key, [])[:MAX_HOLDERS_PER_KEY]] for key in asked}
 
 
-def _reference_plan(texts: list[str]) -> tuple[list[int], list[set[int]]]:
-    """Twins and candidates of each sentence, added one by one to plain dictionaries, with ``worth_comparing``."""
+def _reference_plan(texts: list[str]) -> tuple[list[int], list[set[int]], int]:
+    """Twins and candidates of each sentence, added one by one to plain dictionaries, with ``worth_comparing``
+    and ``may_be_alike``; and how many pairs worth comparing were not alike."""
     holders: dict[int, list[int]] = {}
-    twins, candidates = [], []
+    twins, candidates, unlike = [], [], 0
     for i, text in enumerate(texts):
         ready = keyed(text)
         twin = holders.get(ready.twin, [-1])[0]
@@ -263,11 +266,16 @@ def _reference_plan(texts: list[str]) -> tuple[list[int], list[set[int]]]:
             candidates.append(set())
             continue
         rows = [(key, other) for key in ready.keys for other in holders.get(key, [])]
-        candidates.append(set(worth_comparing(ready, rows, texts.__getitem__)))
+        worth = worth_comparing(ready, rows, texts.__getitem__)
+        alike = {other for other in worth if may_be_alike(ready.prepared, prepare(texts[other]))}
+        for other in set(worth) - alike:
+            assert compare(ready.prepared, prepare(texts[other])) == Verdict(DIFFERENT, 0.0)
+        unlike += len(worth) - len(alike)
+        candidates.append(alike)
         for key in (ready.twin, *ready.keys):
             if len(holders.setdefault(key, [])) < MAX_HOLDERS_PER_KEY:
                 holders[key].append(i)
-    return twins, candidates
+    return twins, candidates, unlike
 
 
 @pytest.mark.parametrize("batch_size", [1, 37, 5000])
@@ -276,6 +284,7 @@ def test_batch_plans_find_the_twins_and_candidates_of_adding_one_by_one(monkeypa
     sentences = real_sentences(limit=300)
     texts = [text for case in cases()[:500] for text in (case.a, case.b)]
     texts += [s for s in sentences for _ in range(3)] + [s + "…" for s in sentences[:50]]
+    texts += [f"{s} {s}" for s in sentences[50:110]]  # the same words, so the same bands, at twice the length
     random.Random(5).shuffle(texts)
     index, twins, candidates = MemoryKeyIndex(), [], []
     for start in range(0, len(texts), batch_size):
@@ -286,10 +295,10 @@ def test_batch_plans_find_the_twins_and_candidates_of_adding_one_by_one(monkeypa
         index.add_keys(plan.keys, plan.holders)
         twins += plan.twins
         candidates += [set(c) for c in plan.candidates]
-    expected_twins, expected_candidates = _reference_plan(texts)
+    expected_twins, expected_candidates, unlike = _reference_plan(texts)
     assert twins == expected_twins
     assert candidates == expected_candidates
-    assert sum(t >= 0 for t in twins) > 300 and sum(map(len, candidates)) > 500
+    assert sum(t >= 0 for t in twins) > 300 and sum(map(len, candidates)) > 500 and unlike > 50, unlike
 
 
 def test_adding_in_batches_gives_the_same_clusters(monkeypatch):
