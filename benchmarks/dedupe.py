@@ -3,6 +3,7 @@
     python benchmarks/dedupe.py                 # 10k and 100k sentences
     python benchmarks/dedupe.py --sizes 10000   # any sizes
     python benchmarks/dedupe.py --million       # adds 1M (minutes, ~1 GB)
+    python benchmarks/dedupe.py --million --rounds 3   # each size three times, in turn
 
 The corpus is made from the real sentences of the seeds and Wikinews, with the
 pipeline benchmark's sentence source (``corpus.py``): the real sentences that
@@ -14,15 +15,18 @@ way (the evaluation corpus's edits), and 2% are variants (number, negation,
 actor or date changed), which count as different claims.
 
 Each corpus is written by one process and clustered by another, so the peak
-RSS (VmHWM, see memory.py) is the clustering's own. As in ``claimtrack ingest``,
+RSS (VmHWM, see memory.py) is the clustering's own; that process also drops
+each text from the corpus once it is added, as an ingest holds only the
+document at hand. As in ``claimtrack ingest``,
 worker processes (``--workers``, default: the number of cores) prepare and key
 the sentences, and one process looks up candidates, verifies them and keeps the
 clusters, here with the in-memory ``MemoryKeyIndex`` rather than SQLite.
 Printed per size: clustering time and sentences/s (corpus generation
-excluded), peak RSS of the clustering process and of a worker, candidates
+excluded), CPU time a sentence of the clustering process and of all the workers,
+peak RSS of the clustering process and of a worker, candidates
 verified per sentence, candidate recall (share of duplicate pairs that share a
 key) and pair precision/recall of the clusters against the known groups. Last, how many times
-as long each size took as the one before.
+as long each size took as the one before, also adjusted for the machine's speed (print_growth).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import multiprocessing
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -124,18 +129,21 @@ def run_one(size: int, corpus: Path, workers: int) -> dict:
     gc.freeze()
     clusterer = Clusterer()
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         made = map_in_order(pool, keyed, texts, KEYED_BATCH, KEYED_CHUNK)
         clusterer.add_many((i, _hand_over(texts, i), ready) for i, ready in enumerate(made))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    workers_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)  # the pool's workers, ended and waited for
     clusters = [clusterer.find(i) for i in range(size)]
     predicted, actual, both = pair_counts(clusters, groups)
     return {
         "size": size,
         "seconds": elapsed,
         "per_second": size / elapsed,
+        "cpu_us": cpu / size * 1e6,
+        "workers_cpu_us": (workers_cpu.ru_utime + workers_cpu.ru_stime) / size * 1e6,
         "peak_rss_mb": peak_rss_mb(),
-        "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "worker_peak_rss_mb": workers_cpu.ru_maxrss / 1024,
         "candidates_per_sentence": clusterer.candidates_checked / size,
         "candidate_recall": found / max(1, pairs),
         "precision": both / max(1, predicted),
@@ -178,6 +186,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=list(DEFAULT_SIZES))
     parser.add_argument("--million", action="store_true", help="also run 1,000,000 sentences")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes making keys")
+    parser.add_argument("--rounds", type=int, default=1, help="cluster every size this many times, in turn")
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)  # a child's corpus file
     parser.add_argument("--write", type=int, help=argparse.SUPPRESS)  # a child writes that size's corpus
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child clusters that size's corpus
@@ -191,34 +200,58 @@ def main() -> None:
     sizes = args.sizes + ([1_000_000] if args.million else [])
     print(variant_quality())
     print(
-        f"{'sentences':>10} {'time s':>8} {'sent/s':>8} {'peak MB':>8} {'workers':>8} {'cand/sent':>9} "
-        f"{'cand rec':>8} {'precision':>9} {'recall':>7} {'variants':>8}"
+        f"{'sentences':>10} {'time s':>8} {'sent/s':>8} {'cpu µs':>7} {'workers':>8} {'peak MB':>8} {'workers':>8} "
+        f"{'cand/sent':>9} {'cand rec':>8} {'precision':>9} {'recall':>7} {'variants':>8}"
     )
-    seconds = {}
+    rounds = []
     with tempfile.TemporaryDirectory() as folder:
-        for size in sizes:
-            corpus = Path(folder) / f"{size}.json"
+        corpora = {size: Path(folder) / f"{size}.json" for size in sizes}
+        for size, corpus in corpora.items():
             subprocess.run([sys.executable, __file__, "--write", str(size), "--corpus", str(corpus)], check=True)
-            child = subprocess.run(
-                [sys.executable, __file__, "--one", str(size), "--corpus", str(corpus), "--workers", str(args.workers)],
-                capture_output=True, text=True, check=True,
-            )  # fmt: skip
-            r = json.loads(child.stdout)
-            print(
-                f"{r['size']:>10,} {r['seconds']:>8.1f} {r['per_second']:>8,.0f} {r['peak_rss_mb']:>8.0f} "
-                f"{r['worker_peak_rss_mb']:>8.0f} {r['candidates_per_sentence']:>9.2f} {r['candidate_recall']:>8.4f} "
-                f"{r['precision']:>9.4f} {r['recall']:>7.4f} {r['variant_links']:>8,}",
-                flush=True,
-            )
-            seconds[size] = r["seconds"]
-    print_growth(seconds)
+        for _ in range(args.rounds):
+            rounds.append({size: cluster_in_a_child(size, corpus, args.workers) for size, corpus in corpora.items()})
+    print_growth(rounds)
 
 
-def print_growth(seconds: dict[int, float]) -> None:
-    """How time grows with size: the target is about linear (1M within 11 times 100k)."""
-    sizes = sorted(seconds)
+def cluster_in_a_child(size: int, corpus: Path, workers: int) -> dict:
+    """``run_one`` in a process of its own, so that its peak memory is the clustering's; its row printed."""
+    child = subprocess.run(
+        [sys.executable, __file__, "--one", str(size), "--corpus", str(corpus), "--workers", str(workers)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    r = json.loads(child.stdout)
+    print(
+        f"{r['size']:>10,} {r['seconds']:>8.1f} {r['per_second']:>8,.0f} {r['cpu_us']:>7.1f} "
+        f"{r['workers_cpu_us']:>8.1f} {r['peak_rss_mb']:>8.0f} {r['worker_peak_rss_mb']:>8.0f} "
+        f"{r['candidates_per_sentence']:>9.2f} {r['candidate_recall']:>8.4f} {r['precision']:>9.4f} "
+        f"{r['recall']:>7.4f} {r['variant_links']:>8,}",
+        flush=True,
+    )
+    return r
+
+
+def print_growth(rounds: list[dict[int, dict]]) -> None:
+    """How time grows with size, in each round and at the median: the target is about linear
+    (1M within 11 times 100k).
+
+    The workers do the same work for a sentence at every size, so their CPU time a sentence
+    gauges the machine's speed during each run; on a shared machine it drifts by tens of percent
+    within minutes. The second figure scales the larger run's time by that gauge.
+    """
+    sizes = sorted(rounds[0])
     for small, large in zip(sizes, sizes[1:]):
-        print(f"{large:,} sentences took {seconds[large] / seconds[small]:.1f} times as long as {small:,}")
+        growth = [r[large]["seconds"] / r[small]["seconds"] for r in rounds]
+        gauge = [r[small]["workers_cpu_us"] / r[large]["workers_cpu_us"] for r in rounds]
+        steady = [g * s for g, s in zip(growth, gauge)]
+        print(
+            f"{large:,} sentences took {statistics.median(growth):.1f} times as long as {small:,} "
+            f"({statistics.median(steady):.1f} times at the machine speed of the smaller run, by the workers' CPU "
+            f"a sentence)" + (f"; by round: {_listed(growth)} ({_listed(steady)})" if len(rounds) > 1 else "")
+        )
+
+
+def _listed(values: list[float]) -> str:
+    return ", ".join(f"{v:.1f}" for v in values)
 
 
 if __name__ == "__main__":
