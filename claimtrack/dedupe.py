@@ -508,11 +508,11 @@ class SortedKeys:
 class MemoryKeyIndex:
     """Sentences and the candidate keys they hold, in memory: 12 bytes a key held.
 
-    Each sentence added takes the next position, by which its id and its prepared words are kept. Keys are kept
-    with their holder's position in ``SortedKeys`` runs, oldest first, each up to LEVEL_GROWTH
-    times as large as the next: ``add_keys`` merges into the last, and a run that outgrows its
-    limit is merged into the one before it. So a key is copied a few times in all, however many
-    are held, and a lookup searches three runs.
+    Each sentence added takes the next position, by which its id and its prepared words are
+    kept. Keys are kept with their holder's position in ``SortedKeys`` runs, oldest first, each up
+    to LEVEL_GROWTH times as large as the next: ``add_keys`` merges into the last, and a run that
+    outgrows its limit is merged into the one before it. So a key is copied a few times in all,
+    however many are held, and a lookup searches three runs.
     """
 
     def __init__(self) -> None:
@@ -639,8 +639,8 @@ class Clusterer:
 
     A sentence whose twin (``twin_key``) was added before joins the twin's cluster and
     leaves no keys: repeated copies are never compared with one another. The twin key is
-    kept in the index beside the others. Candidates are prepared again from the words the
-    index keeps, which costs less than a quick look at their text would.
+    kept in the index beside the others. A candidate is prepared again from the words the
+    index keeps, in a few µs, so no cache of prepared sentences is needed.
     """
 
     def __init__(self, index: MemoryKeyIndex | None = None, threshold: float = DEFAULT_THRESHOLD) -> None:
