@@ -17,16 +17,19 @@ actor or date changed), which count as different claims.
 Each corpus is written by one process and clustered by another, so the peak
 RSS (VmHWM, see memory.py) is the clustering's own; that process also drops
 each text from the corpus once it is added, as an ingest holds only the
-document at hand. As in ``claimtrack ingest``,
-worker processes (``--workers``, default: the number of cores) prepare and key
-the sentences, and one process looks up candidates, verifies them and keeps the
-clusters, here with the in-memory ``MemoryKeyIndex`` rather than SQLite.
+document at hand. As in ``claimtrack ingest``, worker processes (``--workers``,
+default: the number of cores) prepare and key the sentences, and one process
+looks up candidates, verifies them and keeps the clusters, here with the
+in-memory ``MemoryKeyIndex`` rather than SQLite.
+
 Printed per size: clustering time and sentences/s (corpus generation
-excluded), CPU time a sentence of the clustering process and of all the workers,
-peak RSS of the clustering process and of a worker, candidates
+excluded), CPU time a sentence of the clustering process and of all the
+workers, peak RSS of the clustering process and of a worker, candidates
 verified per sentence, candidate recall (share of duplicate pairs that share a
-key) and pair precision/recall of the clusters against the known groups. Last, how many times
-as long each size took as the one before, also adjusted for the machine's speed (print_growth).
+key) and pair precision/recall of the clusters against the known groups. Last,
+how many times as long each size took as the one before, also adjusted for the
+machine's speed (``print_growth``); with ``--rounds``, every size is clustered
+that many times in turn, and the median is printed with each round's figures.
 """
 
 from __future__ import annotations
@@ -117,7 +120,7 @@ def write_corpus(size: int, path: Path) -> None:
 def run_one(size: int, corpus: Path, workers: int) -> dict:
     """Cluster a written corpus as claimtrack does: keys made in worker processes, clusters here."""
     texts, groups, duplicate_pairs = json.loads(corpus.read_text(encoding="utf-8"))
-    found = sum(
+    found = sum(  # before clustering, which takes the texts
         bool(set(candidate_keys(match_text(texts[a]))) & set(candidate_keys(match_text(texts[b]))))
         for a, b in duplicate_pairs
     )
