@@ -194,6 +194,8 @@ def main() -> None:
     parser.add_argument("--write", type=int, help=argparse.SUPPRESS)  # a child writes that size's corpus
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child clusters that size's corpus
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds takes a whole number from 1")
     if args.write:
         write_corpus(args.write, args.corpus)
         return
