@@ -1,63 +1,28 @@
-"""Actors of a claim: countries, regions, places, organisations and people, with roles.
+"""Mentions in one sentence: gazetteer matches and capitalised name runs, with kind, country and role.
 
-One sentence in, a list of ``ActorMention`` out. Countries, regions, multi-country
-bodies and a few well-known people come from the gazetteer shipped in
-``claimtrack/data`` (see PROVENANCE.md there), matched with one precompiled
-trie-shaped regex. Other people and organisations are capitalised name runs
-that the sentence itself marks as such (a title, an attribution verb, an
-organisation head word); their country comes only from the same sentence
-("Kazakhstan's Tokayev", "the Kazakh Defense Ministry", "a Russian presenter").
-
-Name variants across a corpus ("Qasim-Jomart TokayevForced", "Tokayev",
-"Kassym-Jomart Tokayev") are merged by ``ActorBook``, an explicit object the
-caller keeps and may persist.
+One sentence in, a list of ``ActorMention`` out. Gazetteer aliases are found first; other
+people and organisations are capitalised name runs that the sentence itself marks as such
+(a title, an attribution verb, an organisation head word); their country comes only from
+the same sentence ("Kazakhstan's Tokayev", "the Kazakh Defense Ministry", "a Russian
+presenter"). A mention is a ``speaker`` when an attribution verb or "according to" names it,
+otherwise a ``subject``.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
 
-from rapidfuzz import fuzz, process
+from claimtrack.actors.gazetteer import Gazetteer, GazetteerEntry, _trie_alternation, load_gazetteer
+from claimtrack.actors.kinds import COUNTRY, ORGANISATION, PERSON, PLACE, REGION, SPEAKER, SUBJECT
+from claimtrack.actors.names import GLUE_KEEP_PREFIXES, GLUE_SPLIT, TITLE_WORDS, same_actor
+from claimtrack.models import ActorMention
 
-from claimtrack.models import CLAIM, ActorMention, Sentence
-
-PERSON = "person"
-ORGANISATION = "organisation"
-COUNTRY = "country"
-PLACE = "place"
-REGION = "region"
-SUBJECT = "subject"
-SPEAKER = "speaker"
-
-SURNAME_SIMILARITY = 75.0  # rapidfuzz ratio of folded surnames for two spellings of one person
-GIVEN_NAME_SIMILARITY = 80.0  # same for given names, when both are known
-SUGGESTION_CUTOFF = 70.0  # WRatio below which suggest_country offers nothing
 MAX_BARE_NAME_TOKENS = 4  # longest run taken as a person without a title or attribution
 APPOSITIVE_CHARS = 90  # how far after a name an appositive ("…, a Russian presenter") may reach
 
-DATA_PACKAGE = "claimtrack.data"
-GENERATED_COUNTRIES = "countries.tsv"
-CURATED_COUNTRIES = "countries_curated.tsv"
-CURATED_ACTORS = "actors_curated.tsv"
-HISTORICAL = "historical"  # a former state in actors_curated.tsv: kind country, no code
-AMBIGUOUS_MARK = "~"
-
-TITLE_WORDS = frozenset(
-    """President Vice Prime Minister Deputy Foreign Defense Defence Interior Finance Emergencies
-    Economy Health Education Justice Chancellor King Queen Prince Princess Crown Senator Sen.
-    Governor Gov. Mayor General Gen. Secretary Secretary-General Ambassador Director Chairman
-    Chairwoman Chair Speaker Representative Rep. Mr. Mrs. Ms. Dr. Mr Mrs Ms Dr Professor Prof.
-    Pope Bishop Archbishop Cardinal Emeritus Sheikh Emir Sultan Colonel Col. Lieutenant Lt. Major
-    Captain Capt. Admiral Marshal Judge Chief Commander Leader Spokesman Spokeswoman
-    Spokesperson Premier Presenter Host Former Acting Regional Attorney Detective Inspector
-    Sergeant Sgt. Agent Coach Officer First Lady Presidential Press Pastor Rabbi Imam Father
-    Sister Brother Saint Lord Lady Sir Dame Duke Duchess Opposition Party State""".split()
-)
 ROLE_NOUNS = frozenset(
     """president minister presenter host anchor researcher director expert analyst spokesman
     spokeswoman spokesperson official ambassador journalist reporter correspondent professor
@@ -125,7 +90,6 @@ ORG_CUES = frozenset(
 )
 NAME_PARTICLES = frozenset("de van von der den da del dos du bin ibn al el la le di".split())
 NAME_GLUE_WORDS = NAME_PARTICLES | {"of", "for", "and", "the", "on"}  # never the first or last word of a name
-GLUE_KEEP_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "Le", "La", "Van", "Von", "O'", "O’")
 SPEAKER_VERBS = (
     "said|says|say|stated|states|told|tells|claimed|claims|argued|argues|warned|warns|explained|"
     "explains|recalled|recalls|added|adds|noted|notes|insisted|insists|assured|assures|announced|"
@@ -137,13 +101,11 @@ SPEAKER_VERBS = (
 
 SPEAKER_CUE_WORDS = ("according to", "According to", "say", "says", "said", "Say", "Says", "Said")
 
-APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 NAME_TOKEN = r"(?:[A-Z][\w'’.\-]*|(?:de|van|von|der|den|da|del|dos|du|bin|ibn|al|el|la|le|di)(?=\s+[A-Z]))"
 NAME_RUN = re.compile(
     rf"(?=[A-Z{''.join(sorted({p[0] for p in NAME_PARTICLES}))}]){NAME_TOKEN}"
     rf"(?:[ \t]+(?:(?:of|for|and|the|on)[ \t]+(?=[A-Z]))*{NAME_TOKEN})*"
 )
-GLUE_SPLIT = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z])")
 SPEAKER_AFTER = re.compile(
     rf"^(?:\s*,\s*[a-z][^,;.!?“”\"]{{0,{APPOSITIVE_CHARS}}},)?\s+(?:has |have |had |also |then |later |further |"
     rf"again |once |\w+ly )*(?:{SPEAKER_VERBS})\b"
@@ -172,34 +134,7 @@ TITLE_PREFIX = re.compile(r"[a-z]+-[A-Z][\w-]*")  # pro-Kremlin
 OF_COUNTRY_AFTER = re.compile(r"\s+(?:of|from)\s+(?:the\s+)?")
 LISTED_AND = re.compile(r"\s+and\s+")
 QUOTE_LEAD = re.compile(r"[“\"]\s*$")
-SPELLING_FOLDS = (("kh", "h"), ("ph", "f"), ("ck", "k"), ("q", "k"), ("w", "v"), ("y", "i"), ("x", "ks"))
-VOICED_TO_VOICELESS = str.maketrans("dgbzv", "tkpsf")
-HARD_C = re.compile(r"c(?!h)")
-GLIDE_I = re.compile(r"(?<=[aeiou])i(?=[aeiou])")
-DOUBLED = re.compile(r"(.)\1+")
-VOWELS = re.compile(r"[aeiou]")
 ITS_BEFORE = re.compile(r"\b[Ii]ts\s+$")
-
-
-@dataclass(frozen=True, slots=True)
-class GazetteerEntry:
-    """What one alias names."""
-
-    name: str
-    kind: str
-    country: str | None = None
-    ambiguous: bool = False
-    needs_article: bool = False  # from "the West": counts only after "the"
-
-
-@dataclass(frozen=True, slots=True)
-class Gazetteer:
-    """Every alias (exact surface) with its entry, and the regex that finds them."""
-
-    entries: dict[str, GazetteerEntry]
-    pattern: re.Pattern[str]
-    country_keys: dict[str, str]  # casefolded code, name, demonym or capital -> alpha-2
-    country_names: dict[str, str]  # alpha-2 -> display name
 
 
 @dataclass(slots=True)
@@ -213,179 +148,11 @@ class Span:
     role: str = SUBJECT
 
 
-@dataclass(slots=True)
-class Actor:
-    """A canonical actor of a corpus, as the lead persists it (actors + actor_aliases)."""
-
-    name: str
-    kind: str
-    country: str | None = None
-    aliases: set[str] = field(default_factory=set)
-
-
-# --------------------------------------------------------------------------- gazetteer
-
-
-def _data_lines(filename: str) -> Iterator[list[str]]:
-    text = resources.files(DATA_PACKAGE).joinpath(filename).read_text(encoding="utf-8")
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            yield line.split("\t")
-
-
-def _split_aliases(field_text: str) -> list[str]:
-    return [alias.strip() for alias in field_text.split("|") if alias.strip()]
-
-
-def _with_plurals(demonyms: list[str]) -> list[str]:
-    forms = list(demonyms)
-    for demonym in demonyms:
-        bare = demonym.lstrip(AMBIGUOUS_MARK)
-        if re.search(r"(?:an|i|k|kh)$", bare):
-            forms.append(demonym + "s")
-    return forms
-
-
-def _surface_variants(alias: str) -> list[str]:
-    """'post-Soviet' also as 'Post-Soviet'; curly and straight apostrophes."""
-    forms = [alias]
-    if alias[:1].islower():
-        forms.append(alias[0].upper() + alias[1:])
-    forms += [form.replace("'", "’") for form in forms if "'" in form]
-    return list(dict.fromkeys(forms))
-
-
-def _country_rows() -> Iterator[tuple[str, str, list[str], str]]:
-    """(alpha2, display name, aliases, alpha3) merged from the generated and the curated table."""
-    generated = {row[0]: row for row in _data_lines(GENERATED_COUNTRIES) if row[0] != "alpha2"}
-    curated: dict[str, list[str]] = {}
-    for row in _data_lines(CURATED_COUNTRIES):
-        code, names, demonyms, capitals = (row + ["", "", ""])[:4]
-        curated[code] = _split_aliases(names) + _with_plurals(_split_aliases(demonyms)) + _split_aliases(capitals)
-        curated[code + ":display"] = _split_aliases(names)[:1]
-    for code, (_alpha2, alpha3, display, names) in generated.items():
-        curated_display = [name for name in curated.get(code + ":display", []) if not name.startswith(AMBIGUOUS_MARK)]
-        shown = curated_display[0] if curated_display else display
-        yield code, shown, _split_aliases(names) + curated.get(code, []), alpha3
-
-
-def _trie_regex(aliases: Iterable[str]) -> str:
-    """One regex for many literal aliases: a character trie, longest alternative first.
-
-    An alias starts at a word start or glued to a lowercase letter ("TheUzbekistan"); the
-    first-character lookahead lets the regex engine skip most positions at once.
-    """
-    aliases = list(aliases)
-    first_chars = "".join(sorted({alias[0] for alias in aliases}))
-    start = rf"(?=[{re.escape(first_chars)}])(?:(?<!\w)|(?<=[a-z])(?=[A-Z]))"
-    return start + _trie_alternation(aliases, _glue_tolerant_end)
-
-
-def _glue_tolerant_end(alias: str) -> str:
-    # A name ending in a lowercase letter may be glued to the next word ("TokayevForced").
-    return r"(?![a-z0-9_])" if alias[-1].islower() else r"(?!\w)"
-
-
-def _trie_alternation(words: Iterable[str], end: Callable[[str], str]) -> str:
-    """Literal words as a regex trie (shared prefixes matched once), ``end(word)`` after each word."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = word
-
-    def emit(node: dict) -> str:
-        branches = []
-        for char in sorted((key for key in node if key), key=lambda key: -_depth(node[key])):
-            branches.append(re.escape(char) + emit(node[char]))
-        if "" in node:
-            branches.append(end(node[""]))
-        if len(branches) == 1:
-            return branches[0]
-        return "(?:" + "|".join(branches) + ")"
-
-    return emit(trie)
-
-
 @cache
 def _speaker_cue() -> re.Pattern[str]:
     """Any attribution word in a sentence: a cheap test before the costly speaker rules."""
     cues = [*SPEAKER_VERBS.split("|"), *SPEAKER_CUE_WORDS]
     return re.compile(r"\b" + _trie_alternation(cues, lambda word: r"\b"))
-
-
-def _depth(node: dict) -> int:
-    return max((1 + _depth(child) for key, child in node.items() if key), default=0)
-
-
-@cache
-def load_gazetteer() -> Gazetteer:
-    """Read the package data once; the only module-level state (a cache)."""
-    entries: dict[str, GazetteerEntry] = {}
-    country_keys: dict[str, str] = {}
-    country_names: dict[str, str] = {}
-
-    def add(alias: str, entry: GazetteerEntry, overwrite: bool) -> None:
-        ambiguous = alias.startswith(AMBIGUOUS_MARK)
-        bare = alias.lstrip(AMBIGUOUS_MARK)
-        article = re.match(r"[Tt]he ", bare) is not None
-        bare = bare[4:] if article else bare
-        for form in _surface_variants(bare):
-            existing = entries.get(form)
-            upgrade = existing is not None and existing.needs_article and not article
-            if existing is None or upgrade or (overwrite and not (article and not existing.needs_article)):
-                entries[form] = replace(entry, ambiguous=ambiguous, needs_article=article)
-
-    for code, display, aliases, alpha3 in _country_rows():
-        country_names[code] = display
-        ambiguous = {alias.lstrip(AMBIGUOUS_MARK) for alias in aliases if alias.startswith(AMBIGUOUS_MARK)}
-        for alias in aliases:
-            bare = alias.lstrip(AMBIGUOUS_MARK)
-            country_keys.setdefault(_fold_key(bare), code)
-            add(
-                AMBIGUOUS_MARK + bare if bare in ambiguous else bare,
-                GazetteerEntry(display, COUNTRY, code),
-                overwrite=False,
-            )
-        country_keys[code.casefold()] = code
-        country_keys[alpha3.casefold()] = code
-    for row in _data_lines(CURATED_ACTORS):
-        kind, name, country, aliases = (row + ["", "", ""])[:4]
-        entry_kind = COUNTRY if kind == HISTORICAL else kind
-        for alias in [name, *_split_aliases(aliases)]:
-            add(alias, GazetteerEntry(name, entry_kind, country or None), overwrite=True)
-    pattern = re.compile(_trie_regex(sorted(entries, key=len, reverse=True)))
-    return Gazetteer(entries, pattern, country_keys, country_names)
-
-
-# --------------------------------------------------------------------------- countries
-
-
-def _fold_key(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.translate(APOSTROPHES))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().strip()
-
-
-def lookup_country(query: str) -> str | None:
-    """'KZ', 'kz', 'KAZ', 'Kazakhstan', 'Kazakh', 'Astana' -> 'KZ'; None when unknown."""
-    return load_gazetteer().country_keys.get(_fold_key(query))
-
-
-def suggest_country(query: str) -> str | None:
-    """The alpha-2 code of the closest country name, for a 'did you mean' message."""
-    keys = load_gazetteer().country_keys
-    candidates = [key for key in keys if len(key) > 3]
-    best = process.extractOne(_fold_key(query), candidates, scorer=fuzz.WRatio, score_cutoff=SUGGESTION_CUTOFF)
-    return keys[best[0]] if best else None
-
-
-def country_name(code: str) -> str | None:
-    """Display name of an alpha-2 code ('RU' -> 'Russia')."""
-    return load_gazetteer().country_names.get(code.upper())
-
-
-# --------------------------------------------------------------------------- extraction
 
 
 def extract_actors(text: str) -> list[ActorMention]:
@@ -750,202 +517,3 @@ def _has_longer_twin(mention: ActorMention, people: list[ActorMention]) -> bool:
 def sentence_countries(mentions: Iterable[ActorMention]) -> list[str]:
     """The alpha-2 codes a claim is about: those of its actors, in order, each once."""
     return list(dict.fromkeys(m.country for m in mentions if m.country))
-
-
-# --------------------------------------------------------------------------- name variants
-
-
-def clean_person_name(name: str) -> str:
-    """Drop titles and machine-translation glue: 'President Qasim-Jomart TokayevForced' -> 'Qasim-Jomart Tokayev'."""
-    words = name.translate(APOSTROPHES).split()
-    while words and words[0] in TITLE_WORDS:
-        words = words[1:]
-    cleaned = []
-    for word in words:
-        cut = None if word.startswith(GLUE_KEEP_PREFIXES) else GLUE_SPLIT.search(word)
-        cleaned.append(word[: cut.start()] if cut else word)
-        if cut:
-            break
-    return " ".join(cleaned)
-
-
-def _fold_name(word: str) -> str:
-    """A spelling-blind form for transliterations: Kassym/Qasim, Tigran/Dikran, Tokayev/Tokaev."""
-    text = _fold_key(word).replace("-", "")
-    for old, new in SPELLING_FOLDS:
-        text = text.replace(old, new)
-    text = HARD_C.sub("k", text).translate(VOICED_TO_VOICELESS)
-    text = GLIDE_I.sub("", text)
-    return DOUBLED.sub(r"\1", text)
-
-
-def _skeleton(folded: str) -> str:
-    return VOWELS.sub("", folded)
-
-
-def person_key(name: str) -> str:
-    """Merge key of a person's surname: 'Kassym-Jomart Tokayev', 'President Tokayev', 'TokayevForced' -> one key."""
-    words = clean_person_name(name).split()
-    return _fold_name(words[-1]) if words else ""
-
-
-def _given_and_surname(name: str) -> tuple[str, str]:
-    words = clean_person_name(name).split()
-    if not words:
-        return "", ""
-    return " ".join(words[:-1]), words[-1]
-
-
-def same_actor(a: ActorMention | Actor, b: ActorMention | Actor) -> bool:
-    """Two names of one actor: same kind and country, and for people a matching surname and given name."""
-    if a.kind != b.kind:
-        return False
-    if a.country and b.country and a.country != b.country:
-        return False
-    if a.kind != PERSON:
-        return _fold_key(a.name) == _fold_key(b.name)
-    given_a, surname_a = _given_and_surname(a.name)
-    given_b, surname_b = _given_and_surname(b.name)
-    fold_a, fold_b = _fold_name(surname_a), _fold_name(surname_b)
-    if not fold_a or not fold_b:
-        return False
-    if fold_a != fold_b and (_skeleton(fold_a) != _skeleton(fold_b) or fuzz.ratio(fold_a, fold_b) < SURNAME_SIMILARITY):
-        return False
-    if not given_a or not given_b:
-        return True
-    given_fold_a, given_fold_b = _fold_name(given_a), _fold_name(given_b)
-    if given_fold_a == given_fold_b or fuzz.ratio(given_fold_a, given_fold_b) >= GIVEN_NAME_SIMILARITY:
-        return True
-    return bool(a.country and a.country == b.country and _skeleton(given_fold_a) == _skeleton(given_fold_b))
-
-
-# --------------------------------------------------------------------------- corpus-wide actors
-
-
-class ActorBook:
-    """Canonical actors of a corpus with their aliases; the caller owns it and may persist it.
-
-    ``resolve`` maps a mention to its canonical actor, creating or enriching the actor:
-    a surname alone resolves to the one full-name person known with that surname, a new
-    full name upgrades an actor first seen by surname only, and a country learnt from one
-    sentence fills it for the actor (not for other sentences' claims).
-    """
-
-    def __init__(self, actors: Iterable[Actor] = ()) -> None:
-        self.actors: list[Actor] = []
-        self._by_surname: dict[str, list[Actor]] = {}
-        self._by_kind_and_name: dict[tuple[str, str], list[Actor]] = {}  # non-people; their names never change
-        self._keys: dict[str, str] = {}  # name -> its folded lookup key, as names recur in every document
-        self._same_people: dict[tuple, bool] = {}  # same_actor of two people, by (name, country) of each
-        for actor in actors:
-            self._add(actor)
-
-    def _add(self, actor: Actor) -> Actor:
-        actor.aliases.add(actor.name)
-        self.actors.append(actor)
-        if actor.kind == PERSON:
-            self._by_surname.setdefault(self._surname_key(actor.name), []).append(actor)
-        else:
-            self._by_kind_and_name.setdefault((actor.kind, self._name_key(actor.name)), []).append(actor)
-        return actor
-
-    def find(self, mention: ActorMention) -> Actor | None:
-        """The known actor a mention names: the first added that ``same_actor`` accepts."""
-        if mention.kind != PERSON:
-            # Namesakes share kind and folded name, so same_actor only has the countries left to check.
-            namesakes = self._by_kind_and_name.get((mention.kind, self._name_key(mention.name)), [])
-            return next(
-                (a for a in namesakes if not (a.country and mention.country and a.country != mention.country)), None
-            )
-        candidates = [
-            a for a in self._by_surname.get(self._surname_key(mention.name), []) if self._same_person(a, mention)
-        ]
-        if not candidates:
-            return None
-        return max(candidates, key=lambda actor: (actor.country == mention.country, len(actor.aliases)))
-
-    def _name_key(self, name: str) -> str:
-        key = self._keys.get(name)
-        if key is None:
-            key = self._keys[name] = _fold_key(name)
-        return key
-
-    def _surname_key(self, name: str) -> str:
-        key = self._keys.get("\0" + name)
-        if key is None:
-            key = self._keys["\0" + name] = _skeleton(person_key(name))
-        return key
-
-    def _same_person(self, actor: Actor, mention: ActorMention) -> bool:
-        pair = (actor.name, actor.country, mention.name, mention.country)
-        same = self._same_people.get(pair)
-        if same is None:
-            same = self._same_people[pair] = same_actor(actor, mention)
-        return same
-
-    def resolve(self, mention: ActorMention) -> ActorMention:
-        name = clean_person_name(mention.name) if mention.kind == PERSON else mention.name
-        cleaned = replace(mention, name=name)
-        actor = self.find(cleaned)
-        if actor is None:
-            actor = self._add(Actor(name, mention.kind, mention.country, {name}))
-        else:
-            actor.aliases.add(name)
-            if mention.kind == PERSON and len(name.split()) > len(actor.name.split()):
-                actor.name = name
-            actor.country = actor.country or mention.country
-        actor.aliases.update(aliases_of(mention))
-        return replace(mention, name=actor.name, country=actor.country)
-
-    def alias_rows(self) -> list[tuple[str, str]]:
-        """(alias, canonical name) pairs for an actor_aliases table."""
-        return sorted((alias, actor.name) for actor in self.actors for alias in actor.aliases)
-
-
-def aliases_of(mention: ActorMention) -> set[str]:
-    """The names a mention adds to its actor: the words as written and, for a person, the bare name.
-
-    'President Tokayev' gives itself and 'Tokayev'; 'Qasim-Jomart TokayevForced' gives itself,
-    'Qasim-Jomart Tokayev' and the glued surname 'TokayevForced' as written. A title stays in the
-    written form so every variant can be searched.
-    """
-    written = " ".join(mention.surface.split())
-    if not written:
-        return set()
-    if mention.kind != PERSON:
-        return {written}
-    bare = clean_person_name(written)
-    if not bare:
-        return {written}
-    glued = written.split()[-1]
-    return {written, bare} | ({glued} if glued != bare.split()[-1] else set())
-
-
-def resolve_actors(mentions: Iterable[ActorMention], book: ActorBook) -> list[ActorMention]:
-    """Canonical names for a sentence's mentions, recorded in ``book``."""
-    return [book.resolve(mention) for mention in mentions]
-
-
-def spread_quote_speakers(text: str, sentences: list[Sentence], mentions: dict[int, list[ActorMention]]) -> None:
-    """A quotation of several sentences belongs to the speaker named where it closes.
-
-    “Today, only Russia intervenes… In the short term, it is a major force,” said X.
-    Quotes never run across a line break.
-    """
-    pending: list[int] = []
-    previous_end = 0
-    for sentence in sentences:
-        if "\n" in text[previous_end : sentence.start]:
-            pending = []
-        previous_end = sentence.end
-        opens, closes = sentence.text.count("“"), sentence.text.count("”")
-        if pending and closes:
-            speakers = [m for m in mentions.get(sentence.position, []) if m.role == "speaker"]
-            for position in pending:
-                known = {(m.name, m.role) for m in mentions.get(position, [])}
-                mentions.setdefault(position, []).extend(m for m in speakers if (m.name, m.role) not in known)
-            pending = []
-        elif opens > closes and sentence.kind == CLAIM:
-            pending.append(sentence.position)
-        elif pending and sentence.kind == CLAIM:
-            pending.append(sentence.position)

@@ -1,0 +1,203 @@
+"""The gazetteer shipped in ``claimtrack/data`` and the country look-ups built on it.
+
+Countries (generated ``countries.tsv`` merged with the hand-curated ``countries_curated.tsv``),
+regions, multi-country bodies and a few well-known people (``actors_curated.tsv``) are read
+once per process through importlib.resources from the ``claimtrack.data`` package (see
+PROVENANCE.md there) and matched with one precompiled trie-shaped regex.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+
+from rapidfuzz import fuzz, process
+
+from claimtrack.actors.kinds import COUNTRY
+
+SUGGESTION_CUTOFF = 70.0  # WRatio below which suggest_country offers nothing
+
+DATA_PACKAGE = "claimtrack.data"
+GENERATED_COUNTRIES = "countries.tsv"
+CURATED_COUNTRIES = "countries_curated.tsv"
+CURATED_ACTORS = "actors_curated.tsv"
+HISTORICAL = "historical"  # a former state in actors_curated.tsv: kind country, no code
+AMBIGUOUS_MARK = "~"
+APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerEntry:
+    """What one alias names."""
+
+    name: str
+    kind: str
+    country: str | None = None
+    ambiguous: bool = False
+    needs_article: bool = False  # from "the West": counts only after "the"
+
+
+@dataclass(frozen=True, slots=True)
+class Gazetteer:
+    """Every alias (exact surface) with its entry, and the regex that finds them."""
+
+    entries: dict[str, GazetteerEntry]
+    pattern: re.Pattern[str]
+    country_keys: dict[str, str]  # casefolded code, name, demonym or capital -> alpha-2
+    country_names: dict[str, str]  # alpha-2 -> display name
+
+
+def _data_lines(filename: str) -> Iterator[list[str]]:
+    text = resources.files(DATA_PACKAGE).joinpath(filename).read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            yield line.split("\t")
+
+
+def _split_aliases(field_text: str) -> list[str]:
+    return [alias.strip() for alias in field_text.split("|") if alias.strip()]
+
+
+def _with_plurals(demonyms: list[str]) -> list[str]:
+    forms = list(demonyms)
+    for demonym in demonyms:
+        bare = demonym.lstrip(AMBIGUOUS_MARK)
+        if re.search(r"(?:an|i|k|kh)$", bare):
+            forms.append(demonym + "s")
+    return forms
+
+
+def _surface_variants(alias: str) -> list[str]:
+    """'post-Soviet' also as 'Post-Soviet'; curly and straight apostrophes."""
+    forms = [alias]
+    if alias[:1].islower():
+        forms.append(alias[0].upper() + alias[1:])
+    forms += [form.replace("'", "’") for form in forms if "'" in form]
+    return list(dict.fromkeys(forms))
+
+
+def _country_rows() -> Iterator[tuple[str, str, list[str], str]]:
+    """(alpha2, display name, aliases, alpha3) merged from the generated and the curated table."""
+    generated = {row[0]: row for row in _data_lines(GENERATED_COUNTRIES) if row[0] != "alpha2"}
+    curated: dict[str, list[str]] = {}
+    for row in _data_lines(CURATED_COUNTRIES):
+        code, names, demonyms, capitals = (row + ["", "", ""])[:4]
+        curated[code] = _split_aliases(names) + _with_plurals(_split_aliases(demonyms)) + _split_aliases(capitals)
+        curated[code + ":display"] = _split_aliases(names)[:1]
+    for code, (_alpha2, alpha3, display, names) in generated.items():
+        curated_display = [name for name in curated.get(code + ":display", []) if not name.startswith(AMBIGUOUS_MARK)]
+        shown = curated_display[0] if curated_display else display
+        yield code, shown, _split_aliases(names) + curated.get(code, []), alpha3
+
+
+def _trie_regex(aliases: Iterable[str]) -> str:
+    """One regex for many literal aliases: a character trie, longest alternative first.
+
+    An alias starts at a word start or glued to a lowercase letter ("TheUzbekistan"); the
+    first-character lookahead lets the regex engine skip most positions at once.
+    """
+    aliases = list(aliases)
+    first_chars = "".join(sorted({alias[0] for alias in aliases}))
+    start = rf"(?=[{re.escape(first_chars)}])(?:(?<!\w)|(?<=[a-z])(?=[A-Z]))"
+    return start + _trie_alternation(aliases, _glue_tolerant_end)
+
+
+def _glue_tolerant_end(alias: str) -> str:
+    # A name ending in a lowercase letter may be glued to the next word ("TokayevForced").
+    return r"(?![a-z0-9_])" if alias[-1].islower() else r"(?!\w)"
+
+
+def _trie_alternation(words: Iterable[str], end: Callable[[str], str]) -> str:
+    """Literal words as a regex trie (shared prefixes matched once), ``end(word)`` after each word."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = word
+
+    def emit(node: dict) -> str:
+        branches = []
+        for char in sorted((key for key in node if key), key=lambda key: -_depth(node[key])):
+            branches.append(re.escape(char) + emit(node[char]))
+        if "" in node:
+            branches.append(end(node[""]))
+        if len(branches) == 1:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")"
+
+    return emit(trie)
+
+
+def _depth(node: dict) -> int:
+    return max((1 + _depth(child) for key, child in node.items() if key), default=0)
+
+
+@cache
+def load_gazetteer() -> Gazetteer:
+    """Read the package data once; the only module-level state (a cache)."""
+    entries: dict[str, GazetteerEntry] = {}
+    country_keys: dict[str, str] = {}
+    country_names: dict[str, str] = {}
+
+    def add(alias: str, entry: GazetteerEntry, overwrite: bool) -> None:
+        ambiguous = alias.startswith(AMBIGUOUS_MARK)
+        bare = alias.lstrip(AMBIGUOUS_MARK)
+        article = re.match(r"[Tt]he ", bare) is not None
+        bare = bare[4:] if article else bare
+        for form in _surface_variants(bare):
+            existing = entries.get(form)
+            upgrade = existing is not None and existing.needs_article and not article
+            if existing is None or upgrade or (overwrite and not (article and not existing.needs_article)):
+                entries[form] = replace(entry, ambiguous=ambiguous, needs_article=article)
+
+    for code, display, aliases, alpha3 in _country_rows():
+        country_names[code] = display
+        ambiguous = {alias.lstrip(AMBIGUOUS_MARK) for alias in aliases if alias.startswith(AMBIGUOUS_MARK)}
+        for alias in aliases:
+            bare = alias.lstrip(AMBIGUOUS_MARK)
+            country_keys.setdefault(_fold_key(bare), code)
+            add(
+                AMBIGUOUS_MARK + bare if bare in ambiguous else bare,
+                GazetteerEntry(display, COUNTRY, code),
+                overwrite=False,
+            )
+        country_keys[code.casefold()] = code
+        country_keys[alpha3.casefold()] = code
+    for row in _data_lines(CURATED_ACTORS):
+        kind, name, country, aliases = (row + ["", "", ""])[:4]
+        entry_kind = COUNTRY if kind == HISTORICAL else kind
+        for alias in [name, *_split_aliases(aliases)]:
+            add(alias, GazetteerEntry(name, entry_kind, country or None), overwrite=True)
+    pattern = re.compile(_trie_regex(sorted(entries, key=len, reverse=True)))
+    return Gazetteer(entries, pattern, country_keys, country_names)
+
+
+# --------------------------------------------------------------------------- countries
+
+
+def _fold_key(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.translate(APOSTROPHES))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().strip()
+
+
+def lookup_country(query: str) -> str | None:
+    """'KZ', 'kz', 'KAZ', 'Kazakhstan', 'Kazakh', 'Astana' -> 'KZ'; None when unknown."""
+    return load_gazetteer().country_keys.get(_fold_key(query))
+
+
+def suggest_country(query: str) -> str | None:
+    """The alpha-2 code of the closest country name, for a 'did you mean' message."""
+    keys = load_gazetteer().country_keys
+    candidates = [key for key in keys if len(key) > 3]
+    best = process.extractOne(_fold_key(query), candidates, scorer=fuzz.WRatio, score_cutoff=SUGGESTION_CUTOFF)
+    return keys[best[0]] if best else None
+
+
+def country_name(code: str) -> str | None:
+    """Display name of an alpha-2 code ('RU' -> 'Russia')."""
+    return load_gazetteer().country_names.get(code.upper())
