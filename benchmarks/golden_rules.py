@@ -20,12 +20,13 @@ from pathlib import Path
 import blingfire
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
+
+from corpora import GOLDEN_RULES as DEFAULT_RULES  # noqa: E402
+from corpora import SEEDS as DEFAULT_SEEDS  # noqa: E402
 
 from claimtrack.sentences import split_sentences  # noqa: E402
 
-DEFAULT_RULES = REPO.parent / "shared" / "corpora" / "golden_rules_en.json"
-DEFAULT_SEEDS = REPO / "seeds"
 DEFAULT_REPEAT = 200
 
 

@@ -1,14 +1,8 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from claimtrack.store import open_store
-
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
-CORPORA = ROOT.parent / "shared" / "corpora"
 
 
 @pytest.fixture(autouse=True)

@@ -21,13 +21,10 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+
+from corpora import SEEDS, WIKINEWS
 
 from claimtrack.dedupe import ACTOR, DATE, NEGATION, NUMBER, match_text
-
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS_DIR = ROOT / "seeds"
-WIKINEWS = ROOT.parent / "shared" / "corpora" / "wikinews.jsonl"
 
 RANDOM_SEED = 20240611
 MIN_WORDS = 6
@@ -113,7 +110,7 @@ def _blingfire_sentences(text: str) -> list[str]:
 
 def seed_sentences() -> dict[str, list[str]]:
     """Sentences of each seed document, by file name."""
-    return {p.name: split_text(p.read_text(encoding="utf-8")) for p in sorted(SEEDS_DIR.glob("*.txt"))}
+    return {p.name: split_text(p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.txt"))}
 
 
 def wikinews_articles() -> list[dict]:

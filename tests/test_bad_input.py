@@ -13,13 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CORPORA
+from corpora import WIKINEWS
 from typer.testing import CliRunner
 
 from claimtrack.classify import MAX_CLAIM_CHARACTERS
 from claimtrack.cli import app
 
-WIKINEWS = CORPORA / "wikinews.jsonl"
 BIG_FILE_BYTES = 50 * 1024 * 1024
 # A ceiling against runaway (quadratic) splitting, not a speed figure: the ingest took about 11 s on
 # one busy core on 2026-11-23, and 52 to 61 s on 2026-12-01, when this machine ran 3 times slower.

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from pathlib import Path
 
 import pytest
+from corpora import SEEDS, WIKINEWS
 
 from claimtrack.classify import classify_sentence
 from claimtrack.clean import clean_lines
@@ -22,8 +22,6 @@ except ImportError:  # the sentence stage is written in parallel; blingfire is w
         return [(start, end) for start, end in blingfire.text_to_sentences_and_offsets(text)[1]]
 
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-WIKINEWS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "wikinews.jsonl"
 WIKINEWS_SAMPLE_SIZE = 200
 MIN_CLAIM_SHARE = 0.97
 DECLARATIVE_END = re.compile(r"\.[\"”’)]*$")

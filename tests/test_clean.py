@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from pathlib import Path
 
 import pytest
+from corpora import SEEDS, WIKINEWS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimtrack.clean import clean_lines
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-WIKINEWS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "wikinews.jsonl"
 REASONS = {
     "no-text",
     "pagination",

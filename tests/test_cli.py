@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from conftest import SEEDS
+from corpora import SEEDS
 from typer.testing import CliRunner
 
 from claimtrack.cli import app

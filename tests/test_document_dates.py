@@ -4,13 +4,10 @@ import json
 import os
 from datetime import datetime
 
-import pytest
-from conftest import CORPORA
+from corpora import WIKINEWS
 from typer.testing import CliRunner
 
 from claimtrack.cli import app
-
-WIKINEWS = CORPORA / "wikinews.jsonl"
 
 
 def ingest_json(db, *args):
@@ -20,7 +17,6 @@ def ingest_json(db, *args):
     return {os.path.basename(s["source"]): s for s in json.loads(result.stdout)}
 
 
-@pytest.mark.skipif(not WIKINEWS.exists(), reason="../shared/corpora/wikinews.jsonl is not beside this checkout")
 def test_wikinews_document_dates_come_from_their_datelines(tmp_path):
     records = [json.loads(line) for line in WIKINEWS.read_text(encoding="utf-8").splitlines()]
     folder = tmp_path / "wikinews"

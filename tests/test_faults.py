@@ -18,7 +18,7 @@ import traceback
 from pathlib import Path
 
 import pytest
-from conftest import CORPORA, SEEDS
+from corpora import SEEDS, WIKINEWS
 from typer.testing import CliRunner
 
 from claimtrack.cli import app
@@ -50,7 +50,7 @@ sys.exit(app(prog_name="claimtrack"))
 
 def write_articles(folder: Path, start: int, count: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    with (CORPORA / "wikinews.jsonl").open(encoding="utf-8") as rows:
+    with WIKINEWS.open(encoding="utf-8") as rows:
         for number, row in enumerate(rows):
             if start <= number < start + count:
                 record = json.loads(row)

@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from corpora import SEEDS, WIKINEWS
 
 from claimtrack.errors import InputError
 from claimtrack.mail import split_quoted_reply
@@ -16,8 +17,6 @@ from claimtrack.models import Document, ReadFailure
 from claimtrack.pipeline import segment
 from claimtrack.read import iter_documents, read_document
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-WIKINEWS = Path("/work/shared/corpora/wikinews.jsonl")
 SEED_PARAGRAPH = (SEEDS / "002_f973ec99fde247a6.txt").read_text(encoding="utf-8").split("\n\n")[3]
 
 

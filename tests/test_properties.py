@@ -10,7 +10,7 @@ import io
 import json
 import unicodedata
 
-from conftest import SEEDS
+from corpora import SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

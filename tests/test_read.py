@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from corpora import SEEDS, WIKINEWS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,9 +19,6 @@ from claimtrack import read
 from claimtrack.errors import InputError
 from claimtrack.models import Document, ReadFailure
 from claimtrack.read import iter_documents, normalise_text, read_document
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-WIKINEWS = Path("/work/shared/corpora/wikinews.jsonl")
 
 RUSSIAN = (
     "Президент Казахстана заявил в пятницу, что его страна не признает самопровозглашённые "

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
+from corpora import GOLDEN_RULES, SEEDS, WIKINEWS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimtrack.sentences import split_sentences
 
-REPO = Path(__file__).parents[1]
-GOLDEN_RULES = Path(__file__).parents[2] / "shared/corpora/golden_rules_en.json"
-WIKINEWS = Path(__file__).parents[2] / "shared/corpora/wikinews.jsonl"
-SEEDS = REPO / "seeds"
 MIN_GOLDEN_RULES = 44
 LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 LETTER_OR_DIGIT = re.compile(r"[^\W_]")
@@ -64,7 +60,6 @@ def assert_no_word_lost(text: str) -> None:
 # --- Golden Rules ---------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not GOLDEN_RULES.exists(), reason=f"Golden Rules corpus absent: {GOLDEN_RULES}")
 def test_golden_rules_score_at_least_44_of_48():
     cases = json.loads(GOLDEN_RULES.read_text(encoding="utf-8"))
     failing = [case["rule"] for case in cases if sentences(case["text"]) != case["expected"]]
@@ -241,7 +236,6 @@ def test_a_whole_seed_file_splits_as_its_lines_do():
     assert_well_formed(text)
 
 
-@pytest.mark.skipif(not WIKINEWS.exists(), reason=f"Wikinews corpus absent: {WIKINEWS}")
 def test_wikinews_lines_split_into_well_formed_spans_that_lose_no_word():
     with WIKINEWS.open(encoding="utf-8") as records:
         texts = [json.loads(record)["text"] for record in records]

@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEEDS
+from corpora import ROOT, SEEDS
 from typer.testing import CliRunner
 
 from claimtrack import serve as serve_module

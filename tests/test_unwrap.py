@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import json
 import textwrap
-from pathlib import Path
 
 import pytest
+from corpora import SEEDS, WIKINEWS
 
 from claimtrack.models import Document
 from claimtrack.pipeline import segment
 from claimtrack.read import normalise_text
 from claimtrack.unwrap import is_hard_wrapped, unwrap_text
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-WIKINEWS = Path("/work/shared/corpora/wikinews.jsonl")
 MIN_SAME_SENTENCES = 0.98
 
 
