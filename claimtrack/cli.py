@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
+import inspect
 import os
 import re
 import sqlite3
@@ -15,7 +17,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 from . import __version__, render, settings
 from .errors import ClaimtrackError, InputError
-from .store import CLAIM_RECORD_FIELDS, Filters, Store, open_store
+from .filters import FilterError, Filters, actor_kind, country_code
+from .store import CLAIM_RECORD_FIELDS, Store, open_store
 
 
 class _Group(typer.core.TyperGroup):
@@ -48,22 +51,57 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-SourceOption = Annotated[
-    str | None, typer.Option(help="Only documents whose path, URL, title or publisher contains this.")
-]
-CountryOption = Annotated[
-    list[str] | None,
-    typer.Option("--country", help="Only claims about this country (KZ, kaz, Kazakhstan); repeatable."),
-]
-ActorOption = Annotated[list[str] | None, typer.Option("--actor", help="Only claims naming this actor; repeatable.")]
-RoleOption = Annotated[str | None, typer.Option(help="With --actor: the actor's role, speaker or subject.")]
-SinceOption = Annotated[str | None, typer.Option(help="Claims dated on or after YYYY, YYYY-MM or YYYY-MM-DD.")]
-UntilOption = Annotated[str | None, typer.Option(help="Claims dated on or before YYYY, YYYY-MM or YYYY-MM-DD.")]
-ByOption = Annotated[str, typer.Option("--by", help="Date --since/--until filter on: claim or doc.")]
 AllOption = Annotated[bool, typer.Option("--all", help="Every appearance, not one row per cluster.")]
+FILTER_OPTIONS = {  # declared once; `filter_options` adds them to a command and builds its `filters`
+    "source": Annotated[
+        str | None, typer.Option(help="Only documents whose path, URL, title or publisher contains this.")
+    ],
+    "country": Annotated[
+        list[str] | None,
+        typer.Option("--country", help="Only claims about this country (KZ, kaz, Kazakhstan); repeatable."),
+    ],
+    "actor": Annotated[list[str] | None, typer.Option("--actor", help="Only claims naming this actor; repeatable.")],
+    "role": Annotated[str | None, typer.Option(help="With --actor: the actor's role, speaker or subject.")],
+    "since": Annotated[str | None, typer.Option(help="Claims dated on or after YYYY, YYYY-MM or YYYY-MM-DD.")],
+    "until": Annotated[str | None, typer.Option(help="Claims dated on or before YYYY, YYYY-MM or YYYY-MM-DD.")],
+    "by": Annotated[str, typer.Option("--by", help="Date --since/--until filter on: claim or doc.")],
+}
+FILTER_DEFAULTS = {"by": "claim"}
+
+
+def filter_options(*, role: bool = True, by: bool = True):
+    """Give a command the filter options, and call it with one checked `filters: Filters` instead."""
+    names = [name for name in FILTER_OPTIONS if (role or name != "role") and (by or name != "by")]
+
+    def decorate(command):
+        own = [p for p in inspect.signature(command, eval_str=True).parameters.values() if p.name != "filters"]
+        added = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=FILTER_DEFAULTS.get(name),
+                              annotation=FILTER_OPTIONS[name])
+            for name in names
+        ]  # fmt: skip
+
+        @functools.wraps(command)
+        def with_filters(*args, **kwargs):
+            given = {name: kwargs.pop(name) for name in names}
+            filters = Filters.build(
+                source=given.get("source"),
+                countries=given.get("country") or (),
+                actors=given.get("actor") or (),
+                role=given.get("role"),
+                since=given.get("since"),
+                until=given.get("until"),
+                by=given.get("by", "claim"),
+            )
+            return command(*args, filters=filters, **kwargs)
+
+        parameters = [*own, *added]
+        with_filters.__signature__ = inspect.Signature(parameters)
+        with_filters.__annotations__ = {p.name: p.annotation for p in parameters}
+        return with_filters
+
+    return decorate
 
 
 def _version(value: bool) -> None:
@@ -90,36 +128,6 @@ def _store(ctx: typer.Context) -> Store:
     store = open_store(ctx.obj["db"])
     ctx.call_on_close(store.close)
     return store
-
-
-def _filters(source=None, countries=None, actors=None, role=None, since=None, until=None, by: str = "claim") -> Filters:
-    for name, value in (("--since", since), ("--until", until)):
-        if value and not DATE_PATTERN.match(value):
-            raise InputError(f"{name} takes YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
-    if role not in (None, "speaker", "subject"):
-        raise InputError(f"--role is speaker or subject, not {role!r}")
-    if by not in ("claim", "doc"):
-        raise InputError(f"--by is claim or doc, not {by!r}")
-    return Filters(
-        source=source,
-        countries=tuple(_country_code(c) for c in countries or ()),
-        actors=tuple(actors or ()),
-        role=role,
-        since=since,
-        until=until,
-        by_document_date=by == "doc",
-    )
-
-
-def _country_code(text: str) -> str:
-    from .actors import country_name, lookup_country, suggest_country
-
-    code = lookup_country(text)
-    if code:
-        return code
-    suggestion = suggest_country(text)
-    hint = f"; did you mean {suggestion} ({country_name(suggestion)})?" if suggestion else ""
-    raise InputError(f"unknown country {text!r}{hint}")
 
 
 @app.command()
@@ -198,26 +206,21 @@ def ingest(
 
 
 @app.command()
+@filter_options()
 def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help='Words (prefixes match), or "a quoted phrase".')],
     limit: Annotated[int, typer.Option(help="How many results at most.")] = settings.SEARCH_LIMIT,
-    source: SourceOption = None,
-    country: CountryOption = None,
-    actor: ActorOption = None,
-    role: RoleOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    by: ByOption = "claim",
     every: AllOption = False,
     fuzzy: Annotated[bool, typer.Option(help="Also match close spellings of names.")] = True,
     as_json: JsonOption = False,
+    *,
+    filters: Filters,
 ) -> None:
     """Claims matching QUERY, best first (bm25), one per cluster."""
     from .search import build_query
 
     store = _store(ctx)
-    filters = _filters(source, country, actor, role, since, until, by)
     fts_query = build_query(query, store.terms_near, fuzzy=fuzzy)
     results = store.search(fts_query, filters, limit, every_appearance=every)
     if as_json:
@@ -239,18 +242,14 @@ def search(
 
 
 @app.command()
+@filter_options()
 def export(
     ctx: typer.Context,
     format: Annotated[str, typer.Option("--format", help="csv, json, jsonl or jsonld (schema.org Claim).")] = "csv",
     output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
-    source: SourceOption = None,
-    country: CountryOption = None,
-    actor: ActorOption = None,
-    role: RoleOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    by: ByOption = "claim",
     every: AllOption = False,
+    *,
+    filters: Filters,
 ) -> None:
     """Every claim (one per cluster) as CSV, JSON, JSON Lines or JSON-LD."""
     from . import jsonld
@@ -264,7 +263,7 @@ def export(
     }
     if format not in writers:
         raise InputError(f"--format is one of {', '.join(writers)}, not {format!r}")
-    records = store.export(_filters(source, country, actor, role, since, until, by), every_appearance=every)
+    records = store.export(filters, every_appearance=every)
     if output is None:
         writers[format](records, sys.stdout)
         return
@@ -309,27 +308,20 @@ def show(
 
 
 @app.command()
+@filter_options()
 def dupes(
     ctx: typer.Context,
     min_sources: Annotated[int, typer.Option(help="Only clusters seen in at least this many documents.")] = 2,
     limit: Annotated[int, typer.Option(help="How many clusters at most.")] = 50,
-    source: SourceOption = None,
-    country: CountryOption = None,
-    actor: ActorOption = None,
-    role: RoleOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    by: ByOption = "claim",
     as_json: JsonOption = False,
+    *,
+    filters: Filters,
 ) -> None:
     """Claims that appear more than once, most sources first."""
     from .cluster import with_similarity
 
     store = _store(ctx)
-    clusters = [
-        with_similarity(c)
-        for c in store.dupes(_filters(source, country, actor, role, since, until, by), min_sources, limit)
-    ]
+    clusters = [with_similarity(c) for c in store.dupes(filters, min_sources, limit)]
     if as_json:
         render.print_json(clusters)
         return
@@ -347,17 +339,15 @@ def dupes(
 
 
 @app.command()
+@filter_options(role=False, by=False)
 def variants(
     ctx: typer.Context,
     query: Annotated[str | None, typer.Argument(help="Only variants where a side matches these words.")] = None,
     kind: Annotated[str | None, typer.Option(help="number, negation, actor or date.")] = None,
-    country: CountryOption = None,
-    actor: ActorOption = None,
-    source: SourceOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
     limit: Annotated[int, typer.Option(help="How many links at most.")] = 50,
     as_json: JsonOption = False,
+    *,
+    filters: Filters,
 ) -> None:
     """Claims that mutated as they travelled: the same sentence with another number, negation, actor or date."""
     from .search import build_query
@@ -366,7 +356,6 @@ def variants(
     if kind is not None and kind not in kinds:
         raise InputError(f"--kind is one of {', '.join(kinds)}, not {kind!r}")
     store = _store(ctx)
-    filters = _filters(source, country, actor, None, since, until)
     if query:
         filters = dataclasses.replace(filters, match=build_query(query, store.terms_near))
     links = store.variants(filters, kind, limit)
@@ -380,18 +369,15 @@ def variants(
 
 
 @app.command()
+@filter_options(by=False)
 def timeline(
     ctx: typer.Context,
     query: Annotated[str | None, typer.Argument(help="Only claims matching these words.")] = None,
     by_period: Annotated[str, typer.Option("--by", help="Count per month or year.")] = "month",
-    country: CountryOption = None,
-    actor: ActorOption = None,
-    role: RoleOption = None,
-    source: SourceOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
     limit: Annotated[int, typer.Option(help="How many dated claims to list.")] = 30,
     as_json: JsonOption = False,
+    *,
+    filters: Filters,
 ) -> None:
     """Claims ordered by date, with a bar chart of claims per period."""
     from .search import build_query
@@ -400,7 +386,6 @@ def timeline(
     if by_period not in periods:
         raise InputError(f"--by is month or year, not {by_period!r}")
     store = _store(ctx)
-    filters = _filters(source, country, actor, role, since, until)
     if query:
         filters = dataclasses.replace(filters, match=build_query(query, store.terms_near))
     series, claims = store.timeline(filters, periods[by_period], limit)
@@ -429,7 +414,7 @@ def actors_list(
     """Actors with kind, country, aliases and claim counts."""
     if ctx.invoked_subcommand:
         return
-    rows = _store(ctx).actors(_country_code(country) if country else None, _kind(kind) if kind else None)
+    rows = _store(ctx).actors(country_code(country) if country else None, actor_kind(kind) if kind else None)
     if as_json:
         render.print_json(rows)
         return
@@ -447,7 +432,7 @@ def actors_set(
     """Correct or add an actor; later ingests keep what you set."""
     from .actors import Actor
 
-    actor = Actor(name, _kind(kind), _country_code(country) if country else None, set(alias or ()))
+    actor = Actor(name, actor_kind(kind), country_code(country) if country else None, set(alias or ()))
     _store(ctx).set_actor(actor)
     render.console().print(f"set {name}: {actor.kind}, {actor.country or 'no country'}")
 
@@ -472,8 +457,8 @@ def actors_load(
         store.set_actor(
             Actor(
                 entry["name"],
-                _kind(entry.get("kind") or "person"),
-                _country_code(country) if country else None,
+                actor_kind(entry.get("kind") or "person"),
+                country_code(country) if country else None,
                 set(aliases),
             )
         )
@@ -488,17 +473,10 @@ def serve(
         str, typer.Option(help="Address to bind; 0.0.0.0 exposes the database to the network.")
     ] = "127.0.0.1",
 ) -> None:
-    """Browse the claims in a web page (Datasette; pip install 'claimtrack[serve]')."""
+    """Browse the claims in a web page (Datasette; pip install 'claimtrack\\[serve]')."""  # "\\[": not rich markup
     from .serve import serve as run_server
 
     run_server(ctx.obj["db"], host, port)
-
-
-def _kind(kind: str) -> str:
-    kinds = ("person", "organisation", "country", "place", "region")
-    if kind not in kinds:
-        raise InputError(f"--kind is one of {', '.join(kinds)}, not {kind!r}")
-    return kind
 
 
 @app.command()
@@ -526,6 +504,8 @@ def stats(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
 
 def _one_line(error: BaseException) -> str:
+    if isinstance(error, FilterError):
+        return f"--{error.field.replace('_', '-')} {error.problem}"
     if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
         return "the database is busy with another writer; try again"
     if isinstance(error, sqlite3.Error):

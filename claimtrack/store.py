@@ -23,6 +23,7 @@ from . import settings
 from .actors import Actor
 from .classify import MIN_BLURB_DOCUMENTS
 from .errors import DatabaseError
+from .filters import Filters
 from .models import CLAIM, Document, ProcessedDocument
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -41,20 +42,6 @@ LINKED_CLUSTERS = """
     SELECT o.cluster_id FROM sentences m JOIN variants v ON v.b_id = m.id JOIN sentences o ON o.id = v.a_id
     WHERE m.cluster_id = {cluster}
 """  # the clusters linked to one cluster as its variants
-
-
-@dataclass(frozen=True, slots=True)
-class Filters:
-    """What narrows the claims a command lists."""
-
-    source: str | None = None
-    countries: tuple[str, ...] = ()
-    actors: tuple[str, ...] = ()
-    role: str | None = None
-    since: str | None = None
-    until: str | None = None
-    by_document_date: bool = False
-    match: str | None = None  # an FTS5 query (from search.build_query) the claims must match
 
 
 @dataclass(slots=True)
