@@ -13,7 +13,8 @@ from functools import lru_cache
 
 import numpy as np
 import pytest
-from dedupe_cases import DIFFERENT_PAIR, ROOT, SAME_PAIR, build_cases, real_sentences, seed_sentences
+from corpora import ROOT
+from dedupe_cases import DIFFERENT_PAIR, SAME_PAIR, build_cases, real_sentences, seed_sentences
 
 from claimtrack.dedupe import (
     ACTOR,

@@ -1,14 +1,15 @@
 import sqlite3
-from pathlib import Path
 
 import pytest
+from corpora import SCHEMA_V1_DATABASE
 
 from claimtrack.actors import Actor
 from claimtrack.cluster import StoreClusterer
 from claimtrack.errors import DatabaseError
+from claimtrack.filters import Filters
 from claimtrack.models import CLAIM, HEADING, ActorMention, Document, ProcessedDocument, Sentence
 from claimtrack.schema import SCHEMA_VERSION
-from claimtrack.store import Filters, open_store
+from claimtrack.store import open_store
 
 SHARED = "Moscow had every opportunity to make the Central Asian nations gravitate toward it of their own accord."
 OTHER = "Central Asia is very interested in finding new alternatives and China is the best alternative."
@@ -151,7 +152,7 @@ def test_another_programs_database_is_not_taken_over(tmp_path):
 def test_a_database_of_schema_version_1_is_migrated_in_place(tmp_path):
     """tests/data/schema_v1.db: the seeds as ingested by claimtrack with schema version 1."""
     path = tmp_path / "old.db"
-    path.write_bytes((Path(__file__).parent / "data" / "schema_v1.db").read_bytes())
+    path.write_bytes(SCHEMA_V1_DATABASE.read_bytes())
     store = open_store(path)
     assert store.schema_version() == SCHEMA_VERSION > 1
     assert store.stats()["documents"] == 5
