@@ -12,9 +12,9 @@ import pytest
 
 from claimtrack import __version__
 from claimtrack.errors import InputError
-from claimtrack.fetch import USER_AGENT, Fetcher, FetchError
 from claimtrack.models import Document, ReadFailure
 from claimtrack.read import iter_documents, read_url, read_url_list
+from claimtrack.read.fetch import USER_AGENT, Fetcher, FetchError
 
 SEED_PARAGRAPH = (
     (Path(__file__).resolve().parent.parent / "seeds" / "002_f973ec99fde247a6.txt")
@@ -194,7 +194,7 @@ def test_connection_refused_is_a_failure(monkeypatch):
 
 def test_iter_documents_reads_addresses_from_a_url_list(site, tmp_path, monkeypatch):
     base, _ = site
-    monkeypatch.setattr("claimtrack.fetch.BACKOFF_SECONDS", 0.0)
+    monkeypatch.setattr("claimtrack.read.fetch.BACKOFF_SECONDS", 0.0)
     listing = tmp_path / "urls.txt"
     listing.write_text(f"# reading list\n{base}/article\n\n{base}/private/draft\n{base}/article\n", encoding="utf-8")
     urls = read_url_list(listing)

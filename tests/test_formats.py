@@ -12,10 +12,10 @@ import pytest
 from corpora import SEEDS, WIKINEWS
 
 from claimtrack.errors import InputError
-from claimtrack.mail import split_quoted_reply
 from claimtrack.models import Document, ReadFailure
 from claimtrack.pipeline import segment
 from claimtrack.read import iter_documents, read_document
+from claimtrack.read.mail import split_quoted_reply
 
 SEED_PARAGRAPH = (SEEDS / "002_f973ec99fde247a6.txt").read_text(encoding="utf-8").split("\n\n")[3]
 

@@ -15,10 +15,9 @@ from corpora import SEEDS, WIKINEWS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claimtrack import read
 from claimtrack.errors import InputError
 from claimtrack.models import Document, ReadFailure
-from claimtrack.read import iter_documents, normalise_text, read_document
+from claimtrack.read import decode, iter_documents, normalise_text, read_document
 
 RUSSIAN = (
     "Президент Казахстана заявил в пятницу, что его страна не признает самопровозглашённые "
@@ -126,7 +125,7 @@ def test_cp1252_corpus_articles_round_trip():
     wrong = [
         text[:40]
         for text in texts
-        if (raw := text.encode("cp1252", errors="replace")) and read.decode_bytes(raw) != raw.decode("cp1252")
+        if (raw := text.encode("cp1252", errors="replace")) and decode.decode_bytes(raw) != raw.decode("cp1252")
     ]
     assert wrong == []
 
@@ -171,7 +170,7 @@ def test_empty_and_whitespace_files_fail(tmp_path, raw):
 
 
 def test_file_over_the_size_limit_fails(tmp_path, monkeypatch):
-    monkeypatch.setattr(read, "MAX_FILE_BYTES", 10)
+    monkeypatch.setattr(decode, "MAX_FILE_BYTES", 10)
     failure = read_failed(write(tmp_path / "big.txt", "Astana hosted the summit in September."))
     assert failure.reason.startswith("file too large")
 
@@ -449,7 +448,7 @@ def test_html_extractor_crash_falls_back(tmp_path, monkeypatch):
     def explode(html):
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(read, "extract_with_trafilatura", explode)
+    monkeypatch.setattr("claimtrack.read.html.extract_with_trafilatura", explode)
     document = read_ok(write(tmp_path / "a.html", ARTICLE_HTML))
     assert "Tokayev said on Friday" in document.text
     assert (document.publisher, document.date) == ("The Steppe Observer", "2022-06-21")

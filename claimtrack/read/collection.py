@@ -28,15 +28,10 @@ from typing import Any
 
 from claimtrack.errors import InputError
 from claimtrack.models import Document, ReadFailure
-from claimtrack.read import (
-    Metadata,
-    Unreadable,
-    clean_metadata_value,
-    document_from_text,
-    looks_like_html,
-    normalise_date,
-    read_file_bytes,
-)
+from claimtrack.read.decode import looks_like_html, read_file_bytes
+from claimtrack.read.document import document_from_text
+from claimtrack.read.errors import Unreadable
+from claimtrack.read.metadata import Metadata, clean_metadata_value, normalise_date
 
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 CSV_SUFFIXES = (".csv",)
