@@ -236,8 +236,8 @@ def test_clusters_do_not_depend_on_insertion_order():
 
 
 def test_memory_key_index_keeps_the_first_holders_of_each_key_across_merges(monkeypatch):
-    monkeypatch.setattr("claimtrack.dedupe.RECENT_KEYS_LIMIT", 50)  # the last run is merged every 50 keys
-    monkeypatch.setattr("claimtrack.dedupe.TEXT_CHUNK", 64)
+    monkeypatch.setattr("claimtrack.dedupe.index.RECENT_KEYS_LIMIT", 50)  # the last run is merged every 50 keys
+    monkeypatch.setattr("claimtrack.dedupe.index.TEXT_CHUNK", 64)
     rng = random.Random(3)
     index, expected = MemoryKeyIndex(), {}
     for sentence_id in range(2000):
@@ -281,7 +281,7 @@ def _reference_plan(texts: list[str]) -> tuple[list[int], list[set[int]], int]:
 
 @pytest.mark.parametrize("batch_size", [1, 37, 5000])
 def test_batch_plans_find_the_twins_and_candidates_of_adding_one_by_one(monkeypatch, batch_size):
-    monkeypatch.setattr("claimtrack.dedupe.RECENT_KEYS_LIMIT", 300)
+    monkeypatch.setattr("claimtrack.dedupe.index.RECENT_KEYS_LIMIT", 300)
     sentences = real_sentences(limit=300)
     texts = [text for case in cases()[:500] for text in (case.a, case.b)]
     texts += [s for s in sentences for _ in range(3)] + [s + "…" for s in sentences[:50]]
@@ -303,8 +303,8 @@ def test_batch_plans_find_the_twins_and_candidates_of_adding_one_by_one(monkeypa
 
 
 def test_adding_in_batches_gives_the_same_clusters(monkeypatch):
-    monkeypatch.setattr("claimtrack.dedupe.RECENT_KEYS_LIMIT", 500)
-    monkeypatch.setattr("claimtrack.dedupe.CLUSTER_BATCH", 64)
+    monkeypatch.setattr("claimtrack.dedupe.index.RECENT_KEYS_LIMIT", 500)
+    monkeypatch.setattr("claimtrack.dedupe.cluster.CLUSTER_BATCH", 64)
     texts = [text for case in cases()[:400] for text in (case.a, case.b)]
     one_by_one, batched = Clusterer(), Clusterer()
     for i, text in enumerate(texts):
