@@ -19,8 +19,8 @@ import tempfile
 from pathlib import Path
 
 from .errors import ClaimtrackError, InputError
-from .schema import MONTH_OF
 from .store import open_store
+from .store.schema import MONTH_OF
 
 INSTALL_HINT = "claimtrack serve needs Datasette, an optional extra: pip install 'claimtrack[serve]'"
 DEFAULT_HOST = "127.0.0.1"

@@ -143,7 +143,8 @@ def test_variants_are_stored_with_their_kind(tmp_path):
 
 def test_lookups_split_into_small_statements_give_the_same_clusters(tmp_path, monkeypatch):
     ingest_files(tmp_path / "whole.db", SEEDS)
-    monkeypatch.setattr("claimtrack.store.VALUES_PER_STATEMENT", 3)  # every IN list is cut into many statements
+    # every IN list is cut into many statements
+    monkeypatch.setattr("claimtrack.store.clusters.VALUES_PER_STATEMENT", 3)
     ingest_files(tmp_path / "split.db", SEEDS)
     sizes = {name: cluster_sizes(tmp_path / name) for name in ("whole.db", "split.db")}
     assert sizes["split.db"] == sizes["whole.db"]

@@ -8,8 +8,8 @@ from claimtrack.cluster import StoreClusterer
 from claimtrack.errors import DatabaseError
 from claimtrack.filters import Filters
 from claimtrack.models import CLAIM, HEADING, ActorMention, Document, ProcessedDocument, Sentence
-from claimtrack.schema import SCHEMA_VERSION
 from claimtrack.store import open_store
+from claimtrack.store.schema import SCHEMA_VERSION
 
 SHARED = "Moscow had every opportunity to make the Central Asian nations gravitate toward it of their own accord."
 OTHER = "Central Asia is very interested in finding new alternatives and China is the best alternative."

@@ -1,0 +1,217 @@
+"""The writer: one processed document per transaction, and the actors its claims name.
+
+An interrupted ingest leaves the database as it was before the document in progress.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from ..actors import Actor
+from ..classify import MIN_BLURB_DOCUMENTS
+from ..models import CLAIM, Document, ProcessedDocument
+from .connection import Connection, _now
+
+
+@dataclass(slots=True)
+class WriteResult:
+    status: str  # new | replaced | unchanged
+    sentences: int = 0
+    claims: int = 0
+    dropped: int = 0
+
+
+class Writer(Connection):
+    """The write path of `Store`: documents and actors."""
+
+    def document_state(self, document: Document) -> str:
+        """`new`, `unchanged`, or `changed` compared with the stored version.
+
+        Metadata the document does not state (None) is not a change: the stored value may have
+        been derived from its text (a headline title, a dateline or blog-stamp date).
+        """
+        row = self.conn.execute(
+            "SELECT content_hash, title, publisher, url, date FROM documents WHERE source = ?",
+            (document.source,),
+        ).fetchone()
+        if row is None:
+            return "new"
+        given = (document.content_hash, document.title, document.publisher, document.url, document.date)
+        same = all(value is None or value == stored for value, stored in zip(given, row))
+        return "unchanged" if same else "changed"
+
+    def write_document(
+        self,
+        processed: ProcessedDocument,
+        actors: dict[str, Actor],
+        clusterer,
+        is_house_blurb: Callable[[str, str | None], bool] | None = None,
+    ) -> WriteResult:
+        """Store one processed document, replacing an older version, all or nothing.
+
+        Its own transaction, or inside a `batch` a savepoint: a failing document is undone alone.
+        `actors` are the canonical actors its mentions name, with every alias known. Claims the
+        publisher repeats across its documents and `is_house_blurb` recognises become boilerplate.
+        """
+        document = processed.document
+        with self._document_scope():
+            replaced = self._delete_document(document.source, clusterer)
+            document_id = self._insert_document(document)
+            claim_ids = self._insert_sentences(document_id, processed)
+            self._insert_actors(processed, actors, claim_ids)
+            clusterer.assign(self, sorted(claim_ids.values()))
+            if is_house_blurb and document.publisher:
+                self._flag_house_blurbs(document_id, document.publisher, is_house_blurb)
+        claims = sum(1 for s in processed.sentences if s.kind == CLAIM)
+        dropped = sum(1 for s in processed.sentences if (s.reason or "").startswith("clean:"))
+        return WriteResult(
+            status="replaced" if replaced else "new",
+            sentences=len(processed.sentences) - dropped,
+            claims=claims,
+            dropped=dropped,
+        )
+
+    @contextmanager
+    def _document_scope(self) -> Iterator[None]:
+        """One document's transaction; the actor-id cache forgets what a rollback undoes."""
+        try:
+            with self.transaction():
+                yield
+        except BaseException:
+            self._actor_ids.clear()
+            raise
+
+    def _flag_house_blurbs(self, document_id: int, publisher: str, is_house_blurb) -> None:
+        repeated = self.conn.execute(
+            """
+            SELECT s.cluster_id, s.text FROM sentences s JOIN clusters c ON c.id = s.cluster_id
+            WHERE s.document_id = ? AND +s.kind = 'claim' AND c.sources_count >= ? AND (  -- +: not the kind index
+                SELECT count(DISTINCT m.document_id) FROM sentences m JOIN documents d ON d.id = m.document_id
+                WHERE m.cluster_id = s.cluster_id AND d.publisher = ?) >= ?
+            """,
+            (document_id, MIN_BLURB_DOCUMENTS, publisher, MIN_BLURB_DOCUMENTS),
+        ).fetchall()
+        blurbs = [(cluster_id,) for cluster_id, text in repeated if is_house_blurb(text, publisher)]
+        self.conn.executemany(
+            "UPDATE sentences SET kind = 'boilerplate', reason = 'repeated-blurb' WHERE cluster_id = ?", blurbs
+        )
+
+    def _delete_document(self, source: str, clusterer) -> bool:
+        row = self.conn.execute("SELECT id FROM documents WHERE source = ?", (source,)).fetchone()
+        if row is None:
+            return False
+        orphaned = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT o.id FROM sentences s JOIN sentences o ON o.cluster_id = s.cluster_id "
+                "WHERE s.document_id = ? AND o.document_id != ?",
+                (row[0], row[0]),
+            )
+        ]
+        self.conn.execute("DELETE FROM documents WHERE id = ?", (row[0],))
+        self.conn.execute("DELETE FROM clusters WHERE representative_id IS NULL")
+        if orphaned:
+            clusterer.reassign(self, orphaned)
+        return True
+
+    def _insert_document(self, document: Document) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO documents (source, title, publisher, url, date, date_source, format, "
+            "content_hash, text, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                document.source, document.title, document.publisher, document.url, document.date,
+                document.date_source, document.format, document.content_hash, document.text, _now(),
+            ),
+        )  # fmt: skip
+        return cursor.lastrowid
+
+    def _insert_sentences(self, document_id: int, processed: ProcessedDocument) -> dict[int, int]:
+        """Insert every sentence; return the new ids of the claims by position."""
+        rows = []
+        for sentence in processed.sentences:
+            date = processed.dates.get(sentence.position)
+            rows.append(
+                (
+                    document_id, sentence.position, sentence.start, sentence.end, sentence.text,
+                    sentence.kind, sentence.reason,
+                    date.date if date else None, date.precision if date else None,
+                    date.text if date else None, date.source if date else None,
+                )
+            )  # fmt: skip
+        self.conn.executemany(
+            "INSERT INTO sentences (document_id, position, char_start, char_end, text, kind, "
+            "reason, date, date_precision, date_text, date_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        # Filtering on kind here would let SQLite pick the kind index and scan every claim stored.
+        rows = self.conn.execute("SELECT position, id, kind FROM sentences WHERE document_id = ?", (document_id,))
+        return {position: sentence_id for position, sentence_id, kind in rows if kind == CLAIM}
+
+    def _insert_actors(self, processed: ProcessedDocument, actors: dict[str, Actor], claim_ids: dict[int, int]) -> None:
+        actor_ids = {name: self.upsert_actor(actor) for name, actor in actors.items()}
+        rows = [
+            (claim_ids[position], actor_ids[mention.name], mention.role, mention.surface)
+            for position, mentions in processed.actors.items()
+            if position in claim_ids
+            for mention in mentions
+        ]
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO sentence_actors (sentence_id, actor_id, role, surface) VALUES (?, ?, ?, ?)", rows
+        )
+
+    def upsert_actor(self, actor: Actor, curated: bool = False) -> int:
+        """The id of the stored actor known by any of `actor`'s names, created or updated to match it.
+
+        A curated actor (set by the user) keeps its kind and country against what extraction finds.
+        An actor upserted unchanged before, in this session, is not written again.
+        """
+        names = sorted({actor.name, *actor.aliases})
+        state = (actor.name, actor.kind, actor.country, tuple(names))
+        if curated:
+            self._actor_ids.clear()
+        elif state in self._actor_ids:
+            return self._actor_ids[state]
+        marks = ",".join("?" * len(names))
+        row = self.conn.execute(
+            f"SELECT id FROM actors WHERE name IN ({marks}) "
+            f"UNION ALL SELECT actor_id FROM actor_aliases WHERE alias IN ({marks}) LIMIT 1",
+            (*names, *names),
+        ).fetchone()
+        if row is None:
+            actor_id = self.conn.execute(
+                "INSERT INTO actors (name, kind, country, curated) VALUES (?, ?, ?, ?)",
+                (actor.name, actor.kind, actor.country, int(curated)),
+            ).lastrowid
+        else:
+            actor_id = row[0]
+            self.conn.execute(
+                "UPDATE OR IGNORE actors SET name = ?, kind = CASE WHEN curated AND NOT ? THEN kind ELSE ? END, "
+                "country = CASE WHEN curated AND NOT ? THEN country ELSE coalesce(?, country) END, "
+                "curated = max(curated, ?) WHERE id = ?",
+                (actor.name, curated, actor.kind, curated, actor.country, int(curated), actor_id),
+            )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO actor_aliases (alias, actor_id) VALUES (?, ?)", [(n, actor_id) for n in names]
+        )
+        if not curated:
+            self._actor_ids[state] = actor_id
+        return actor_id
+
+    def known_actors(self) -> list[Actor]:
+        """Every stored actor with its aliases, to resolve new mentions against."""
+        aliases: dict[int, set[str]] = {}
+        for alias, actor_id in self.conn.execute("SELECT alias, actor_id FROM actor_aliases"):
+            aliases.setdefault(actor_id, set()).add(alias)
+        return [
+            Actor(name, kind, country, aliases.get(actor_id, set()))
+            for actor_id, name, kind, country in self.conn.execute(
+                "SELECT id, name, kind, country FROM actors ORDER BY id"
+            )
+        ]
+
+    def set_actor(self, actor: Actor) -> int:
+        """Record the user's correction of an actor; later ingests keep it."""
+        with self.transaction():
+            return self.upsert_actor(actor, curated=True)
