@@ -13,8 +13,8 @@ against the known groups (over distinct texts), search latency through the
 calls ``claimtrack search`` makes, export time, and ingest speed without actor
 extraction.
 
-Stage times: read, actor resolution, store and dedupe are timed inside the
-real ingest (main process); clean, split, classify, actors and dates run in
+Stage times: read, actor resolution, loading the dedupe index, store and dedupe
+(the in-memory clusterer, run once a batch) are timed inside the real ingest (main process); clean, split, classify, actors and dates run in
 the workers, so they are timed on a sample of the corpus in one process and
 given as microseconds per sentence.
 """
@@ -81,16 +81,18 @@ class Timer:
 
 def ingest_once(corpus: Path, db: Path, workers: int, with_actors: bool) -> dict:
     from claimtrack import actors, pipeline
-    from claimtrack.cluster import StoreClusterer
-    from claimtrack.store import Store, open_store
+    from claimtrack.dedupe import Clusterer
+    from claimtrack.store import IngestBatches, Store, open_store
 
     if not with_actors:
         actors.extract_actors = lambda text: []  # workers are forked after this, so they see it too
     timer = Timer()
     pipeline.iter_documents = timer.wrap_iterator("read", pipeline.iter_documents)
     pipeline._resolve_actors = timer.wrap("resolve actors", pipeline._resolve_actors)
-    StoreClusterer.assign = timer.wrap("dedupe", StoreClusterer.assign)
-    Store.write_document = timer.wrap("store+dedupe", Store.write_document)
+    Store.clusterer = timer.wrap("load dedupe index", Store.clusterer)
+    Clusterer.add_many = timer.wrap("dedupe", Clusterer.add_many)
+    IngestBatches.write = timer.wrap("store+dedupe", IngestBatches.write)  # a full batch is committed inside
+    IngestBatches.__exit__ = timer.wrap("store+dedupe", IngestBatches.__exit__)  # the last batch
     store = open_store(db)
     started = time.perf_counter()
     report = pipeline.ingest([str(corpus / "docs")], store, workers=workers)
@@ -307,7 +309,7 @@ def print_table(all_results: list[dict], workers: int) -> None:
     if all("no_actors" in r for r in all_results):
         row("sentences/s without actors", [f"{r['no_actors']['sentences'] / r['no_actors']['seconds']:,.0f}"
                                            for r in all_results])  # fmt: skip
-    for stage in ("read", "resolve actors", "dedupe", "store"):
+    for stage in ("read", "resolve actors", "load dedupe index", "dedupe", "store"):
         row(f"main: {stage} s (µs/sentence)", [_seconds_and_per_sentence(i, stage) for i in ingest])
     for stage in ("clean", "split", "classify", "actors", "dates"):
         row(f"worker: {stage} µs/sentence", [f"{r['worker_stages'].get(stage, 0):.0f}" for r in all_results])

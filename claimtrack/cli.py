@@ -318,7 +318,7 @@ def dupes(
     filters: Filters,
 ) -> None:
     """Claims that appear more than once, most sources first."""
-    from .cluster import with_similarity
+    from .dedupe import with_similarity
 
     store = _store(ctx)
     clusters = [with_similarity(c) for c in store.dupes(filters, min_sources, limit)]

@@ -16,12 +16,11 @@ from datetime import date
 from . import actors, dates
 from .classify import classify_sentence, is_house_blurb
 from .clean import clean_lines
-from .cluster import StoreClusterer
-from .dedupe import Keyed, keyed
+from .dedupe import DEFAULT_THRESHOLD, Keyed, keyed
 from .models import BOILERPLATE, CLAIM, HEADING, Document, ProcessedDocument, ReadFailure, Sentence
 from .read import iter_documents
 from .sentences import split_sentences
-from .store import Store
+from .store import DocumentNotStored, Store
 
 CHUNK_SIZE = 8  # documents handed to a worker process at a time
 
@@ -111,29 +110,33 @@ def ingest(
     threshold: float | None = None,
     on_document: Callable[[str, str], None] | None = None,
 ) -> IngestReport:
-    """Read, process and store every document under `paths`; one bad file never stops the run."""
+    """Read, process and store every document under `paths`; one bad file never stops the run.
+
+    Documents are stored in batches (``store.batch``): an interruption loses the batch in flight
+    only, and running the same ingest again stores what is missing.
+    """
     report = IngestReport()
-    clusterer = StoreClusterer() if threshold is None else StoreClusterer(threshold)
     book = actors.ActorBook(store.known_actors())
     notify = on_document or (lambda source, status: None)
-    for item in _processed(iter_documents(paths, overrides, fields), store, report, workers, notify):
-        if isinstance(item, ReadFailure):
-            report.failed.append({"source": item.source, "reason": item.reason})
-            notify(item.source, "failed")
-            continue
-        item, keyed_claims = item
-        clusterer.expect(keyed_claims)
-        try:  # one transaction: an interruption leaves the database as it was before this document
-            result = store.write_document(*_resolve_actors(item, book), clusterer, is_house_blurb)
-        except Exception as error:  # one document's failure is reported, the run goes on
-            report.failed.append({"source": item.document.source, "reason": f"cannot store: {error}"})
-            notify(item.document.source, "failed")
-            continue
-        setattr(report, result.status, getattr(report, result.status) + 1)
-        report.sentences += result.sentences
-        report.claims += result.claims
-        report.dropped += result.dropped
-        notify(item.document.source, result.status)
+    clusterer = store.clusterer(DEFAULT_THRESHOLD if threshold is None else threshold)
+    with store.ingest_batches(clusterer, is_house_blurb) as batches:
+        for item in _processed(iter_documents(paths, overrides, fields), store, report, workers, notify):
+            if isinstance(item, ReadFailure):
+                report.failed.append({"source": item.source, "reason": item.reason})
+                notify(item.source, "failed")
+                continue
+            processed, keyed_claims = item
+            try:
+                result = batches.write(*_resolve_actors(processed, book), keyed_claims)
+            except DocumentNotStored as error:  # undone alone and reported; the run goes on
+                report.failed.append({"source": processed.document.source, "reason": f"cannot store: {error}"})
+                notify(processed.document.source, "failed")
+                continue
+            setattr(report, result.status, getattr(report, result.status) + 1)
+            report.sentences += result.sentences
+            report.claims += result.claims
+            report.dropped += result.dropped
+            notify(processed.document.source, result.status)
     store.optimize()
     return report
 

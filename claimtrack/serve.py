@@ -303,8 +303,8 @@ TABLES: dict[str, dict] = {
         },
         "facets": ["role"],
     },
-    "match_keys": {
-        "description": "The deduplication index: keys shared by similar claims.",
+    "dedupe_index": {
+        "description": "The deduplication index: each claim's prepared words and the blocking keys it holds.",
         "hidden": True,
     },
     "schema_version": {

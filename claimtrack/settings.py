@@ -9,6 +9,8 @@ DB_ENV_VAR = "CLAIMTRACK_DB"
 DEFAULT_DB = Path("data") / "claimtrack.db"
 
 BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for another writer
+BATCH_DOCUMENTS = 500  # an ingest commits after this many documents...
+BATCH_SECONDS = 2.0  # ...or after a batch has been open this long, whichever comes first
 SEARCH_LIMIT = 20
 FUZZY_MIN_TERM_LENGTH = 4  # shorter query words are never expanded
 FUZZY_MIN_SCORE = 80  # rapidfuzz ratio for a vocabulary term to join the query

@@ -141,12 +141,13 @@ def test_variants_are_stored_with_their_kind(tmp_path):
     assert clusters == 4  # a variant is another claim
 
 
-def test_lookups_split_into_small_statements_give_the_same_clusters(tmp_path, monkeypatch):
-    ingest_files(tmp_path / "whole.db", SEEDS)
-    # every IN list is cut into many statements
-    monkeypatch.setattr("claimtrack.store.clusters.VALUES_PER_STATEMENT", 3)
-    ingest_files(tmp_path / "split.db", SEEDS)
-    sizes = {name: cluster_sizes(tmp_path / name) for name in ("whole.db", "split.db")}
-    assert sizes["split.db"] == sizes["whole.db"]
-    assert sizes["whole.db"][0] > 1
-    assert partition(tmp_path / "split.db") == partition(tmp_path / "whole.db")
+def test_a_batch_of_one_document_gives_the_clusters_of_one_batch_of_all(tmp_path, monkeypatch):
+    store = open_store(tmp_path / "whole.db")
+    ingest([str(path) for path in SEEDS], store)
+    store.close()
+    monkeypatch.setattr("claimtrack.settings.BATCH_DOCUMENTS", 1)
+    store = open_store(tmp_path / "one_by_one.db")
+    ingest([str(path) for path in SEEDS], store)
+    store.close()
+    assert partition(tmp_path / "one_by_one.db") == partition(tmp_path / "whole.db")
+    assert cluster_sizes(tmp_path / "whole.db")[0] > 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import random
 import signal
 import sqlite3
 import subprocess
@@ -25,17 +26,28 @@ from claimtrack.cli import app
 from claimtrack.store import open_store
 
 ARTICLES = 60  # Wikinews articles per test corpus: enough for a run to be killed half-way
+BATCH_DOCUMENTS = 10  # documents a transaction in the killed runs, so that several batches commit first
 KILL_AT_DOCUMENT = 25
+RANDOM_KILLS = 3  # kill points drawn at random among the write calls of an ingest
 POLL_SECONDS = 0.02
 RUN_TIMEOUT_SECONDS = 120
 CLI = [sys.executable, "-c", "import sys; from claimtrack.cli import app; sys.exit(app(prog_name='claimtrack'))"]
-DIE_INSIDE_A_DOCUMENT = """
-import os, signal, sys
-from claimtrack import store
+SMALL_BATCHES = f"""
+import sys
+from claimtrack import settings
 from claimtrack.cli import app
 
+settings.BATCH_DOCUMENTS = {BATCH_DOCUMENTS}
+sys.exit(app(prog_name="claimtrack"))
+"""
+DIE_INSIDE_A_DOCUMENT = f"""
+import os, signal, sys
+from claimtrack import settings, store
+from claimtrack.cli import app
+
+settings.BATCH_DOCUMENTS = {BATCH_DOCUMENTS}
 kill_at, written = int(os.environ["KILL_AT_DOCUMENT"]), []
-insert_actors = store.Store._insert_actors
+insert_actors = store.Store.insert_actors
 
 def insert_then_die(self, *args):
     insert_actors(self, *args)  # the document's row, sentences and text index are written, not committed
@@ -43,9 +55,32 @@ def insert_then_die(self, *args):
     if len(written) == kill_at:
         os.kill(os.getpid(), signal.SIGKILL)
 
-store.Store._insert_actors = insert_then_die
+store.Store.insert_actors = insert_then_die
 sys.exit(app(prog_name="claimtrack"))
 """
+DIE_AT_A_WRITE_CALL = f"""
+import os, signal, sys
+from claimtrack import settings, store
+from claimtrack.cli import app
+
+settings.BATCH_DOCUMENTS = {BATCH_DOCUMENTS}
+kill_at, calls = int(os.environ["KILL_AT_CALL"]), []
+
+def dying(method):
+    def call_then_maybe_die(self, *args, **kwargs):
+        result = method(self, *args, **kwargs)
+        calls.append(1)
+        if len(calls) == kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return result
+    return call_then_maybe_die
+
+for name in ("delete_document", "insert_document", "insert_sentences", "insert_actors",
+             "save_index_entries", "save_clusters", "save_variants", "flag_house_blurbs"):
+    setattr(store.Store, name, dying(getattr(store.Store, name)))
+sys.exit(app(prog_name="claimtrack"))
+"""
+WRITE_CALLS_PER_DOCUMENT = 4  # delete, document, sentences, actors; a batch adds three or four more
 
 
 def write_articles(folder: Path, start: int, count: int) -> Path:
@@ -65,8 +100,8 @@ def cli(db: Path, *args: str, script: list[str] = CLI, env: dict | None = None) 
     )  # fmt: skip
 
 
-def start(db: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([*CLI, "--db", str(db), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def start(db: Path, *args: str, script: list[str] = CLI) -> subprocess.Popen:
+    return subprocess.Popen([*script, "--db", str(db), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def query(db: Path, sql: str) -> list[tuple]:
@@ -114,6 +149,10 @@ def assert_consistent(db: Path) -> None:
             "(SELECT count(*) FROM sentences s WHERE s.cluster_id = c.id)",
             "text index rows without a sentence": "SELECT count(*) FROM sentences_fts_vocab WHERE doc > "
             "(SELECT count(*) FROM sentences)",
+            "claims missing from the dedupe index": "SELECT count(*) FROM sentences s WHERE kind = 'claim' "
+            "AND NOT EXISTS (SELECT 1 FROM dedupe_index i WHERE i.sentence_id = s.id)",
+            "clusters not named after their first claim": "SELECT count(*) FROM clusters c WHERE c.id != "
+            "(SELECT min(id) FROM sentences s WHERE s.cluster_id = c.id)",
         }
         found = {name: conn.execute(sql).fetchone()[0] for name, sql in orphans.items()}
         assert found == dict.fromkeys(orphans, 0)
@@ -156,7 +195,28 @@ def test_kill_9_inside_a_document_leaves_the_documents_before_it_whole(corpus, c
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert_consistent(db)
     stored = per_document(db)
-    assert len(stored) == KILL_AT_DOCUMENT - 1  # the document being written when killed is not there at all
+    # the batches committed before the one being written are there whole, nothing of that one
+    assert len(stored) == (KILL_AT_DOCUMENT - 1) // BATCH_DOCUMENTS * BATCH_DOCUMENTS
+    clean = per_document(clean_ingest)
+    assert stored == {source: clean[source] for source in stored}
+    assert_resumes_to_the_clean_state(db, corpus, clean_ingest)
+
+
+@pytest.mark.parametrize(
+    "kill_at_call", sorted(random.Random(19).sample(range(1, ARTICLES * WRITE_CALLS_PER_DOCUMENT), RANDOM_KILLS))
+)
+def test_kill_9_at_a_random_write_then_running_it_again_gives_the_clean_ingest(
+    corpus, clean_ingest, tmp_path, kill_at_call
+):
+    db = tmp_path / "killed.db"
+    killed = cli(
+        db, "ingest", str(corpus), "--workers", "1",
+        script=[sys.executable, "-c", DIE_AT_A_WRITE_CALL], env={"KILL_AT_CALL": str(kill_at_call)},
+    )  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert_consistent(db)
+    stored = per_document(db)
+    assert len(stored) % BATCH_DOCUMENTS == 0  # whole batches only
     clean = per_document(clean_ingest)
     assert stored == {source: clean[source] for source in stored}
     assert_resumes_to_the_clean_state(db, corpus, clean_ingest)
@@ -164,7 +224,7 @@ def test_kill_9_inside_a_document_leaves_the_documents_before_it_whole(corpus, c
 
 def test_kill_9_from_outside_during_an_ingest_then_running_it_again_completes_it(corpus, clean_ingest, tmp_path):
     db = tmp_path / "killed.db"
-    process = start(db, "ingest", str(corpus), "--workers", "1")
+    process = start(db, "ingest", str(corpus), "--workers", "1", script=[sys.executable, "-c", SMALL_BATCHES])
     deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
     while time.monotonic() < deadline and process.poll() is None:
         if db.exists() and _documents_or_none(db) >= ARTICLES // 3:

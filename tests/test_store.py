@@ -4,7 +4,7 @@ import pytest
 from corpora import SCHEMA_V1_DATABASE
 
 from claimtrack.actors import Actor
-from claimtrack.cluster import StoreClusterer
+from claimtrack.dedupe import Clusterer
 from claimtrack.errors import DatabaseError
 from claimtrack.filters import Filters
 from claimtrack.models import CLAIM, HEADING, ActorMention, Document, ProcessedDocument, Sentence
@@ -40,7 +40,7 @@ def actors_of(item):
 
 
 def write(store, item):
-    return store.write_document(item, actors_of(item), StoreClusterer())
+    return store.write_document(item, actors_of(item), store.clusterer())
 
 
 def test_a_new_database_has_the_current_schema_version(store):
@@ -92,8 +92,8 @@ def test_document_state_tells_unchanged_from_changed(store):
 def test_a_failure_inside_a_document_leaves_the_database_as_it_was(store):
     write(store, processed("a.txt", SHARED))
 
-    class Broken(StoreClusterer):
-        def assign(self, store, claim_ids):
+    class Broken(Clusterer):
+        def add_many(self, sentences):
             raise RuntimeError("stopped half way")
 
     with pytest.raises(RuntimeError):

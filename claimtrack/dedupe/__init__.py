@@ -12,8 +12,8 @@ Three steps, none of which compares every sentence with every other one:
 
 ``Clusterer`` ties them together in memory, over a ``MemoryKeyIndex``: clusters
 are the connected components of the SAME pairs, so they do not depend on the
-order in which sentences arrive. (``cluster.StoreClusterer`` does the same over
-the keys the store keeps.)
+order in which sentences arrive. An ingest loads it from the store once and adds
+each batch of claims to it (``store.batch``).
 
 One job a module; each imports only modules listed above it:
 
@@ -30,8 +30,8 @@ Tuning constants live in the module that uses them (patch them there, not here).
 
 from __future__ import annotations
 
-from .cluster import BatchPlan, Clusterer, VariantLink, plan_batch
-from .index import MAX_HOLDERS_PER_KEY, MemoryKeyIndex
+from .cluster import BatchPlan, Clusterer, VariantLink, plan_batch, with_similarity
+from .index import MAX_HOLDERS_PER_KEY, Entry, MemoryKeyIndex
 from .keys import Keyed, candidate_keys, keyed, twin_key, worth_comparing
 from .match import (
     ACTOR,
@@ -64,6 +64,7 @@ __all__ = [
     "VARIANT",
     "BatchPlan",
     "Clusterer",
+    "Entry",
     "Keyed",
     "MemoryKeyIndex",
     "Prepared",
@@ -79,5 +80,6 @@ __all__ = [
     "prepare",
     "twin_key",
     "worth_comparing",
+    "with_similarity",
     "worth_preparing",
 ]

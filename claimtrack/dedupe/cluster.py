@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+from rapidfuzz import fuzz
 
-from .index import MAX_HOLDERS_PER_KEY, MemoryKeyIndex, _ranks
+from .index import MAX_HOLDERS_PER_KEY, Entry, MemoryKeyIndex, _ranks
 from .keys import _ANCHOR_BANDS, _BAND_SHIFT, MIN_SHARED_KEYS, SHORT_PREFIX_KEY_BAND, Keyed, keyed
-from .match import DEFAULT_THRESHOLD, SAME, VARIANT, Prepared, Verdict, compare
+from .match import DEFAULT_THRESHOLD, SAME, VARIANT, Prepared, Verdict, compare, match_text
 
 CLUSTER_BATCH = 5000  # sentences whose keys Clusterer.add_many looks up together
+MAX_VARIANTS_PER_CLAIM = 5  # a template sentence ("Report 12: ...") must not link to every other report
 
 
 class BatchPlan(NamedTuple):
@@ -83,6 +85,43 @@ class Clusterer:
         self.variants: list[VariantLink] = []
         self.candidates_checked = 0
         self._parent: dict[int, int] = {}  # only sentences that were merged; the rest are their own root
+        self._held: list[tuple[np.ndarray, np.ndarray]] = []  # (keys, positions) added since take_changes
+        self._merged: set[int] = set()  # clusters merged into another since take_changes
+
+    def load(self, entries: Sequence[Entry], held: Sequence[np.ndarray], clusters: Sequence[int]) -> None:
+        """Add stored sentences as they were clustered: their entries, the keys each holds, and their
+        cluster (the smallest id in it). Nothing is compared."""
+        first = self.index.extend_entries(entries)
+        counts = np.fromiter((len(keys) for keys in held), np.int64, len(held))
+        if counts.sum():
+            keys = np.concatenate([np.asarray(k, np.int64) for k in held])
+            self.index.add_keys(keys, np.repeat(np.arange(first, first + len(entries)), counts))
+        for entry, cluster in zip(entries, clusters):
+            if cluster != entry.sentence_id:
+                self._parent[entry.sentence_id] = cluster
+
+    def forget(self, sentence_ids: Sequence[int]) -> None:
+        """Take sentences out: whole clusters only (every member of each, or ``add`` them back after)."""
+        self.index.forget(sentence_ids)
+        for sentence_id in sentence_ids:
+            self._parent.pop(sentence_id, None)
+
+    def take_changes(self) -> tuple[dict[int, np.ndarray], set[int], list[VariantLink]]:
+        """What was decided since the last call, for the store: the keys each sentence added now holds,
+        the clusters merged into others, and the variants found."""
+        held: dict[int, np.ndarray] = {}
+        keys = np.concatenate([np.empty(0, np.int64), *(k for k, _ in self._held)])
+        positions = np.concatenate([np.empty(0, np.int64), *(p for _, p in self._held)])
+        if len(positions):
+            order = np.argsort(positions, kind="stable")
+            keys, positions = keys[order], positions[order]
+            starts = np.flatnonzero(np.concatenate([[True], positions[1:] != positions[:-1]]))
+            ids = self.index.ids
+            for position, held_keys in zip(positions[starts].tolist(), np.split(keys, starts[1:])):
+                held[ids[position]] = held_keys
+        changes = held, self._merged, self.variants
+        self._held, self._merged, self.variants = [], set(), []
+        return changes
 
     def add(self, sentence_id: int, text: str, ready: Keyed | None = None) -> int:
         """Add a sentence, merge it with every SAME candidate, record variants; return its cluster."""
@@ -105,23 +144,28 @@ class Clusterer:
         first = self.index.extend((sentence_id, text, ready.prepared) for sentence_id, text, ready in batch)
         plan = plan_batch(self.index, [ready for _, _, ready in batch], first)
         self.index.add_keys(plan.keys, plan.holders)
+        self._held.append((plan.keys, plan.holders))
         ids = self.index.ids
         for (sentence_id, _, ready), twin, candidates in zip(batch, plan.twins, plan.candidates):
             if twin >= 0:
                 self._union(sentence_id, ids[twin])
                 continue
+            variants = 0
             for position in candidates:
-                self._compare(sentence_id, ready.prepared, ids[position], position)
+                variants += self._compare(sentence_id, ready.prepared, ids[position], position, variants)
 
-    def _compare(self, sentence_id: int, prepared: Prepared, other_id: int, position: int) -> None:
+    def _compare(self, sentence_id: int, prepared: Prepared, other_id: int, position: int, variants: int) -> bool:
+        """Compare with one candidate; True when a variant was recorded."""
         if self.find(other_id) == self.find(sentence_id):
-            return
+            return False
         self.candidates_checked += 1
         verdict = compare(prepared, self.index.prepared(position), self.threshold)
         if verdict.kind == SAME:
             self._union(sentence_id, other_id)
-        elif verdict.kind == VARIANT:
+        elif verdict.kind == VARIANT and variants < MAX_VARIANTS_PER_CLAIM:
             self.variants.append(VariantLink(sentence_id, other_id, verdict))
+            return True
+        return False
 
     def find(self, sentence_id: int) -> int:
         """The cluster of a sentence: the smallest id in it."""
@@ -144,6 +188,17 @@ class Clusterer:
         if root_a != root_b:
             low, high = sorted((root_a, root_b))
             self._parent[high] = low
+            self._merged.add(high)
+
+
+def with_similarity(cluster: dict) -> dict:
+    """A `dupes` cluster whose members carry their similarity (0-100) to its representative text."""
+    representative = match_text(cluster["text"])
+    members = [
+        dict(member, similarity=round(fuzz.ratio(representative, match_text(member["text"])), 1))
+        for member in cluster["members"]
+    ]
+    return dict(cluster, members=members)
 
 
 # ---- helpers ----------------------------------------------------------------

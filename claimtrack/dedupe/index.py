@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -14,6 +15,16 @@ TEXT_CHUNK = 4096  # texts MemoryKeyIndex keeps in one tuple
 RECENT_KEYS_LIMIT = 1 << 18  # keys MemoryKeyIndex keeps in its last run before it merges them into the one before
 LEVEL_GROWTH = 8  # ...and each run before holds up to this many times as many as the next
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd, so multiplying by it (modulo 2**64) is a bijection
+
+
+class Entry(NamedTuple):
+    """What the index keeps of a sentence, as the store persists it beside the claim."""
+
+    sentence_id: int
+    written: str  # Prepared.written
+    truncated: bool  # Prepared.truncated: preparing found a final ellipsis
+    cut_short: bool  # the text as written ends in an ellipsis
+    match_length: int  # len(Prepared.match)
 
 
 class SortedKeys:
@@ -111,6 +122,8 @@ class MemoryKeyIndex:
         self._cut_short = array("b")  # 1 where the text ends in an ellipsis: a teaser cut short
         self._truncated = array("b")  # ...and where preparing it found one (``Prepared.truncated``)
         self._match_lengths = array("i")
+        self._dead = array("b")  # 1 where the sentence was deleted or is being clustered again
+        self._deaths = 0
         # Prepared.written in tuples of TEXT_CHUNK: the garbage collector stops walking a tuple of
         # strings, where it would read every string of a list at each full collection.
         self._written: list[tuple[str, ...]] = []
@@ -122,17 +135,44 @@ class MemoryKeyIndex:
 
     def extend(self, sentences: Iterable[tuple[int, str, Prepared]]) -> int:
         """Add (sentence_id, text, prepared text), without keys; return the position of the first."""
+        return self.extend_entries(
+            Entry(sentence_id, prepared.written, prepared.truncated, _cut_short(text), len(prepared.match))
+            for sentence_id, text, prepared in sentences
+        )
+
+    def extend_entries(self, entries: Iterable[Entry]) -> int:
+        """Add sentences as the store keeps them, without keys; return the position of the first."""
         first = len(self.ids)
-        for sentence_id, text, prepared in sentences:
+        for sentence_id, written, truncated, cut_short, match_length in entries:
             self.ids.append(sentence_id)
-            self._cut_short.append(_cut_short(text))
-            self._truncated.append(prepared.truncated)
-            self._match_lengths.append(len(prepared.match))
-            self._filling.append(prepared.written)
+            self._cut_short.append(cut_short)
+            self._truncated.append(truncated)
+            self._match_lengths.append(match_length)
+            self._dead.append(0)
+            self._filling.append(written)
             if len(self._filling) == TEXT_CHUNK:
                 self._written.append(tuple(self._filling))
                 self._filling = []
         return first
+
+    def entry(self, position: int) -> Entry:
+        return Entry(
+            self.ids[position],
+            self._written_at(position),
+            bool(self._truncated[position]),
+            bool(self._cut_short[position]),
+            self._match_lengths[position],
+        )
+
+    def forget(self, sentence_ids: Iterable[int]) -> None:
+        """Hide these sentences from every lookup: they were deleted, or are about to be added again."""
+        wanted = np.fromiter(sentence_ids, np.int64)
+        if not len(wanted):
+            return
+        found = np.flatnonzero(np.isin(np.frombuffer(self.ids, np.int64), wanted))
+        dead = np.frombuffer(self._dead, np.int8)
+        self._deaths += int(len(found) - dead[found].sum())
+        dead[found] = 1
 
     # Each view of an array below is gone before the next extend, which may move the array.
     def cut_short(self, positions: np.ndarray) -> np.ndarray:
@@ -152,9 +192,11 @@ class MemoryKeyIndex:
 
     def prepared(self, position: int) -> Prepared:
         """The sentence at `position`, prepared again from its words: a few µs, where ``prepare`` takes tens."""
+        return Prepared.of_written(self._written_at(position), bool(self._truncated[position]))
+
+    def _written_at(self, position: int) -> str:
         chunk, offset = divmod(position, TEXT_CHUNK)
-        written = self._written[chunk][offset] if chunk < len(self._written) else self._filling[offset]
-        return Prepared.of_written(written, bool(self._truncated[position]))
+        return self._written[chunk][offset] if chunk < len(self._written) else self._filling[offset]
 
     def holders(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(i, position) for the first MAX_HOLDERS_PER_KEY holders of each keys[i], by i and then age."""
@@ -163,6 +205,9 @@ class MemoryKeyIndex:
         asked = np.concatenate([asked for asked, _ in found])
         order = np.argsort(asked, kind="stable")  # stable: earlier runs hold the older holders
         asked, held = asked[order], np.concatenate([held for _, held in found])[order]
+        if self._deaths:
+            alive = np.frombuffer(self._dead, np.int8)[held] == 0
+            asked, held = asked[alive], held[alive]
         first = _ranks(asked) < MAX_HOLDERS_PER_KEY
         return asked[first], held[first]
 

@@ -82,9 +82,12 @@ class Connection:
             self.conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
             )
-            for number, sql in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in _statements(sql):
-                    self.conn.execute(statement)
+            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                if callable(migration):
+                    migration(self.conn)
+                else:
+                    for statement in _statements(migration):
+                        self.conn.execute(statement)
                 self.conn.execute(
                     "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
                     (number, _now()),

@@ -7,6 +7,13 @@ rewritten.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
+
+from ..dedupe import Entry, prepare
+from ..dedupe.match import _cut_short
+from .index_rows import entry_row
+
 # ---- pieces of the views of migration 2 ---------------------------------------------
 
 # Dates are YYYY, YYYY-MM, YYYY-MM-DD or partial (--MM, --MM-DD); year and month only for full ones.
@@ -101,7 +108,22 @@ WHERE s.kind = 'claim';
 """
 
 
-MIGRATIONS: list[str] = [
+def index_stored_claims(conn: sqlite3.Connection) -> None:
+    """Fill dedupe_index from match_keys: each clustered sentence prepared again, with the keys it held."""
+    held: dict[int, list[int]] = {}
+    for key, sentence_id in conn.execute("SELECT key, sentence_id FROM match_keys ORDER BY rowid"):
+        held.setdefault(sentence_id, []).append(key)
+    rows = []
+    for sentence_id, text in conn.execute("SELECT id, text FROM sentences WHERE cluster_id IS NOT NULL ORDER BY id"):
+        prepared = prepare(text)
+        entry = Entry(sentence_id, prepared.written, prepared.truncated, _cut_short(text), len(prepared.match))
+        rows.append(entry_row(entry, held.get(sentence_id, [])))
+    conn.executemany(
+        "INSERT INTO dedupe_index (sentence_id, written, flags, match_length, keys) VALUES (?, ?, ?, ?, ?)", rows
+    )
+
+
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # 1: documents, sentences, clusters, actors, dates, full-text index.
     """
     CREATE TABLE documents (
@@ -228,6 +250,31 @@ MIGRATIONS: list[str] = [
     DROP INDEX match_keys_key;
     CREATE INDEX match_keys_key ON match_keys(key, sentence_id);
     """,
+    # 4: dedupe runs in memory during an ingest, loaded from one row a claim; a cluster's id is its
+    # first claim's. Replaces match_keys, a dozen rows a claim at random places of its index.
+    """
+    CREATE TABLE dedupe_index (
+        sentence_id INTEGER PRIMARY KEY REFERENCES sentences(id) ON DELETE CASCADE,
+        written TEXT NOT NULL,
+        flags INTEGER NOT NULL,
+        match_length INTEGER NOT NULL,
+        keys BLOB NOT NULL
+    );
+    PRAGMA defer_foreign_keys = ON;
+    DELETE FROM clusters WHERE NOT EXISTS (SELECT 1 FROM sentences s WHERE s.cluster_id = clusters.id);
+    CREATE TEMP TABLE cluster_roots AS
+        SELECT cluster_id AS old, min(id) AS root FROM sentences WHERE cluster_id IS NOT NULL GROUP BY cluster_id;
+    UPDATE clusters SET id = -id;
+    UPDATE sentences SET cluster_id = -cluster_id WHERE cluster_id IS NOT NULL;
+    UPDATE clusters SET id = (SELECT root FROM temp.cluster_roots WHERE old = -clusters.id);
+    UPDATE sentences SET cluster_id = (SELECT root FROM temp.cluster_roots WHERE old = -sentences.cluster_id)
+    WHERE cluster_id IS NOT NULL;
+    DROP TABLE temp.cluster_roots;
+    """,
+    index_stored_claims,
+    """
+    DROP TABLE match_keys;
+    """,
 ]
 
-SCHEMA_VERSION = len(MIGRATIONS)
+SCHEMA_VERSION = len(MIGRATIONS)  # each entry is one version: SQL, or a function of the connection

@@ -1,11 +1,11 @@
-"""The writer: one processed document per transaction, and the actors its claims name.
+"""The writer: the rows of one processed document, and the actors its claims name.
 
-An interrupted ingest leaves the database as it was before the document in progress.
+``batch.IngestBatches`` calls these inside a batch's transaction, one savepoint a document.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -13,6 +13,17 @@ from ..actors import Actor
 from ..classify import MIN_BLURB_DOCUMENTS
 from ..models import CLAIM, Document, ProcessedDocument
 from .connection import Connection, _now
+
+VALUES_PER_STATEMENT = 500  # ids bound in one `IN (...)` list, below SQLite's limit on variables
+
+
+@dataclass(frozen=True, slots=True)
+class ReplacedDocument:
+    """What deleting a stored document took away."""
+
+    claims: list[int]  # its sentences
+    orphans: list[int]  # claims of other documents that shared a cluster with them
+    clusters: list[int]  # the clusters its claims were in
 
 
 @dataclass(slots=True)
@@ -42,48 +53,32 @@ class Writer(Connection):
         same = all(value is None or value == stored for value, stored in zip(given, row))
         return "unchanged" if same else "changed"
 
-    def write_document(
-        self,
-        processed: ProcessedDocument,
-        actors: dict[str, Actor],
-        clusterer,
-        is_house_blurb: Callable[[str, str | None], bool] | None = None,
-    ) -> WriteResult:
-        """Store one processed document, replacing an older version, all or nothing.
+    def data_version(self) -> int:
+        """A number that changes when another connection commits (PRAGMA data_version)."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
-        Its own transaction, or inside a `batch` a savepoint: a failing document is undone alone.
-        `actors` are the canonical actors its mentions name, with every alias known. Claims the
-        publisher repeats across its documents and `is_house_blurb` recognises become boilerplate.
-        """
-        document = processed.document
-        with self._document_scope():
-            replaced = self._delete_document(document.source, clusterer)
-            document_id = self._insert_document(document)
-            claim_ids = self._insert_sentences(document_id, processed)
-            self._insert_actors(processed, actors, claim_ids)
-            clusterer.assign(self, sorted(claim_ids.values()))
-            if is_house_blurb and document.publisher:
-                self._flag_house_blurbs(document_id, document.publisher, is_house_blurb)
-        claims = sum(1 for s in processed.sentences if s.kind == CLAIM)
-        dropped = sum(1 for s in processed.sentences if (s.reason or "").startswith("clean:"))
-        return WriteResult(
-            status="replaced" if replaced else "new",
-            sentences=len(processed.sentences) - dropped,
-            claims=claims,
-            dropped=dropped,
-        )
+    def next_sentence_id(self) -> int:
+        return self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM sentences").fetchone()[0]
 
     @contextmanager
-    def _document_scope(self) -> Iterator[None]:
-        """One document's transaction; the actor-id cache forgets what a rollback undoes."""
+    def savepoint(self) -> Iterator[None]:
+        """One document inside a batch: undone alone when it fails."""
+        self.conn.execute("SAVEPOINT document")
         try:
-            with self.transaction():
-                yield
+            yield
         except BaseException:
-            self._actor_ids.clear()
+            self.conn.execute("ROLLBACK TO document")
+            self.conn.execute("RELEASE document")
+            self.forget_written_actors()
             raise
+        self.conn.execute("RELEASE document")
 
-    def _flag_house_blurbs(self, document_id: int, publisher: str, is_house_blurb) -> None:
+    def forget_written_actors(self) -> None:
+        """The actor ids remembered in this session: a rollback may have undone them."""
+        self._actor_ids.clear()
+
+    def flag_house_blurbs(self, document_id: int, publisher: str, is_house_blurb) -> None:
+        """Claims the publisher repeats across its documents, and `is_house_blurb` recognises, become boilerplate."""
         repeated = self.conn.execute(
             """
             SELECT s.cluster_id, s.text FROM sentences s JOIN clusters c ON c.id = s.cluster_id
@@ -98,25 +93,32 @@ class Writer(Connection):
             "UPDATE sentences SET kind = 'boilerplate', reason = 'repeated-blurb' WHERE cluster_id = ?", blurbs
         )
 
-    def _delete_document(self, source: str, clusterer) -> bool:
+    def delete_document(self, source: str) -> ReplacedDocument | None:
+        """Delete the stored document of `source`, if any, and say what went with it."""
         row = self.conn.execute("SELECT id FROM documents WHERE source = ?", (source,)).fetchone()
         if row is None:
-            return False
-        orphaned = [
+            return None
+        document_id = row[0]
+        claims = [r[0] for r in self.conn.execute("SELECT id FROM sentences WHERE document_id = ?", (document_id,))]
+        clusters = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT cluster_id FROM sentences WHERE document_id = ? AND cluster_id IS NOT NULL",
+                (document_id,),
+            )
+        ]
+        orphans = [
             r[0]
             for r in self.conn.execute(
                 "SELECT DISTINCT o.id FROM sentences s JOIN sentences o ON o.cluster_id = s.cluster_id "
                 "WHERE s.document_id = ? AND o.document_id != ?",
-                (row[0], row[0]),
+                (document_id, document_id),
             )
         ]
-        self.conn.execute("DELETE FROM documents WHERE id = ?", (row[0],))
-        self.conn.execute("DELETE FROM clusters WHERE representative_id IS NULL")
-        if orphaned:
-            clusterer.reassign(self, orphaned)
-        return True
+        self.conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+        return ReplacedDocument(claims, orphans, clusters)
 
-    def _insert_document(self, document: Document) -> int:
+    def insert_document(self, document: Document) -> int:
         cursor = self.conn.execute(
             "INSERT INTO documents (source, title, publisher, url, date, date_source, format, "
             "content_hash, text, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -127,29 +129,30 @@ class Writer(Connection):
         )  # fmt: skip
         return cursor.lastrowid
 
-    def _insert_sentences(self, document_id: int, processed: ProcessedDocument) -> dict[int, int]:
-        """Insert every sentence; return the new ids of the claims by position."""
+    def insert_sentences(self, document_id: int, processed: ProcessedDocument, first_id: int) -> dict[int, int]:
+        """Insert every sentence, numbered from `first_id`; return the ids of the claims by position."""
         rows = []
-        for sentence in processed.sentences:
+        claims = {}
+        for number, sentence in enumerate(processed.sentences, start=first_id):
             date = processed.dates.get(sentence.position)
             rows.append(
                 (
-                    document_id, sentence.position, sentence.start, sentence.end, sentence.text,
+                    number, document_id, sentence.position, sentence.start, sentence.end, sentence.text,
                     sentence.kind, sentence.reason,
                     date.date if date else None, date.precision if date else None,
                     date.text if date else None, date.source if date else None,
                 )
             )  # fmt: skip
+            if sentence.kind == CLAIM:
+                claims[sentence.position] = number
         self.conn.executemany(
-            "INSERT INTO sentences (document_id, position, char_start, char_end, text, kind, "
-            "reason, date, date_precision, date_text, date_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sentences (id, document_id, position, char_start, char_end, text, kind, "
+            "reason, date, date_precision, date_text, date_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
-        # Filtering on kind here would let SQLite pick the kind index and scan every claim stored.
-        rows = self.conn.execute("SELECT position, id, kind FROM sentences WHERE document_id = ?", (document_id,))
-        return {position: sentence_id for position, sentence_id, kind in rows if kind == CLAIM}
+        return claims
 
-    def _insert_actors(self, processed: ProcessedDocument, actors: dict[str, Actor], claim_ids: dict[int, int]) -> None:
+    def insert_actors(self, processed: ProcessedDocument, actors: dict[str, Actor], claim_ids: dict[int, int]) -> None:
         actor_ids = {name: self.upsert_actor(actor) for name, actor in actors.items()}
         rows = [
             (claim_ids[position], actor_ids[mention.name], mention.role, mention.surface)
@@ -160,6 +163,14 @@ class Writer(Connection):
         self.conn.executemany(
             "INSERT OR IGNORE INTO sentence_actors (sentence_id, actor_id, role, surface) VALUES (?, ?, ?, ?)", rows
         )
+
+    def sentence_texts(self, ids: list[int]) -> list[tuple[int, str]]:
+        rows: list[tuple[int, str]] = []
+        for start in range(0, len(ids), VALUES_PER_STATEMENT):
+            chunk = ids[start : start + VALUES_PER_STATEMENT]
+            marks = ",".join("?" * len(chunk))
+            rows += self.conn.execute(f"SELECT id, text FROM sentences WHERE id IN ({marks})", chunk).fetchall()
+        return sorted(rows)
 
     def upsert_actor(self, actor: Actor, curated: bool = False) -> int:
         """The id of the stored actor known by any of `actor`'s names, created or updated to match it.
