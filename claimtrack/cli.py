@@ -35,7 +35,7 @@ class _Group(typer.core.TyperGroup):
                 raise
             _fail(_one_line(error))
         except KeyboardInterrupt:
-            _fail("interrupted; every document stored so far is complete", code=130)
+            _fail("interrupted; every batch committed so far is whole: run the same ingest again to finish", code=130)
 
 
 def _fail(message: str, code: int = 1) -> None:

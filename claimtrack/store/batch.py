@@ -55,7 +55,7 @@ class IngestBatches:
         self.max_seconds = max_seconds if max_seconds is not None else settings.BATCH_SECONDS
         self._pending = _Pending()
         self._opened_at: float | None = None
-        self._next_sentence_id = 0
+        self._next_sentence_id = self._first_sentence_id = 0
         self._data_version = store.data_version()
 
     def __enter__(self) -> IngestBatches:
@@ -78,7 +78,7 @@ class IngestBatches:
             self._begin()
         try:
             with self.store.savepoint():
-                replaced = self.store.delete_document(processed.document.source)
+                replaced = self.store.delete_document(processed.document.source, self._first_sentence_id)
                 document_id = self.store.insert_document(processed.document)
                 claim_ids = self.store.insert_sentences(document_id, processed, self._next_sentence_id)
                 self.store.insert_actors(processed, actors, claim_ids)
@@ -102,6 +102,7 @@ class IngestBatches:
         if self._opened_at is None:
             return
         try:
+            self.store.index_text(self._first_sentence_id)
             self._cluster()
             if self.is_house_blurb:
                 for document_id, publisher in self._pending.publishers.items():
@@ -128,7 +129,7 @@ class IngestBatches:
         self._opened_at = time.monotonic()
         if self.store.data_version() != self._data_version:  # another process committed since we looked
             self._reload()
-        self._next_sentence_id = self.store.next_sentence_id()
+        self._next_sentence_id = self._first_sentence_id = self.store.next_sentence_id()
 
     def _reload(self) -> None:
         self._data_version = self.store.data_version()

@@ -93,8 +93,11 @@ class Writer(Connection):
             "UPDATE sentences SET kind = 'boilerplate', reason = 'repeated-blurb' WHERE cluster_id = ?", blurbs
         )
 
-    def delete_document(self, source: str) -> ReplacedDocument | None:
-        """Delete the stored document of `source`, if any, and say what went with it."""
+    def delete_document(self, source: str, indexed_below: int) -> ReplacedDocument | None:
+        """Delete the stored document of `source`, if any, and say what went with it.
+
+        Its sentences numbered below `indexed_below` are in the text index and leave it too.
+        """
         row = self.conn.execute("SELECT id FROM documents WHERE source = ?", (source,)).fetchone()
         if row is None:
             return None
@@ -115,8 +118,19 @@ class Writer(Connection):
                 (document_id, document_id),
             )
         ]
+        self.conn.execute(
+            "INSERT INTO sentences_fts (sentences_fts, rowid, text) "
+            "SELECT 'delete', id, text FROM sentences WHERE document_id = ? AND id < ?",
+            (document_id, indexed_below),
+        )
         self.conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
         return ReplacedDocument(claims, orphans, clusters)
+
+    def index_text(self, first_id: int) -> None:
+        """Put the sentences numbered from `first_id` on in the text index."""
+        self.conn.execute(
+            "INSERT INTO sentences_fts (rowid, text) SELECT id, text FROM sentences WHERE id >= ?", (first_id,)
+        )
 
     def insert_document(self, document: Document) -> int:
         cursor = self.conn.execute(
