@@ -14,9 +14,10 @@ calls ``claimtrack search`` makes, export time, and ingest speed without actor
 extraction.
 
 Stage times: read, actor resolution, loading the dedupe index, store and dedupe
-(the in-memory clusterer, run once a batch) are timed inside the real ingest (main process); clean, split, classify, actors and dates run in
-the workers, so they are timed on a sample of the corpus in one process and
-given as microseconds per sentence.
+(the in-memory clusterer, run once a batch) are timed inside the real ingest
+(main process); clean, split, classify, actors and dates run in the workers, so
+they are timed on a sample of the corpus in one process and given as
+microseconds per sentence. The run ends with each target, met or not.
 """
 
 from __future__ import annotations
@@ -42,6 +43,11 @@ FULL_SIZE = 1_000_000
 STAGE_SAMPLE_DOCUMENTS = 200
 QUERIES_PER_KIND = 20
 RANDOM_SEED = 5
+TARGET_SENTENCES_PER_SECOND = 10_000
+TARGET_GROWTH = 11  # time(1M) / time(100k)
+TARGET_SEARCH_MS = 20  # p95 at 1M claims
+TARGET_FUZZY_MS = 50  # p95 of fuzzy name expansion at 1M claims
+TARGET_PEAK_MB = 1024
 
 
 # ---- child: one ingest ----------------------------------------------------------------
@@ -202,10 +208,14 @@ def search_latency(db: Path) -> dict[str, tuple[float, float]]:
             prefixes.append(word[:4])
             cut = rng.randrange(1, len(word) - 1)
             misspelt.append(word[:cut] + word[cut + 1 :])
+    common = [r[0] for r in store.conn.execute(
+        "SELECT term FROM sentences_fts_vocab WHERE length(term) >= 4 AND term GLOB '[a-z]*' "
+        "ORDER BY doc DESC LIMIT ?", (QUERIES_PER_KIND,))]  # fmt: skip
     queries = {
         "name": names or ["Russia"],
         "phrase": phrases[:QUERIES_PER_KIND],
         "prefix": prefixes[:QUERIES_PER_KIND],
+        "common word": common,
         "fuzzy": misspelt[:QUERIES_PER_KIND],
     }
     latency = {}
@@ -317,10 +327,40 @@ def print_table(all_results: list[dict], workers: int) -> None:
     row("database bytes per claim", [f"{i['db_bytes'] / max(1, i['claims']):,.0f}" for i in ingest])
     row("dedupe precision / recall (texts)", [f"{r['quality'][0]:.4f} / {r['quality'][1]:.4f} ({r['quality'][2]:,})"
                                               for r in all_results])  # fmt: skip
-    for kind in ("name", "phrase", "prefix", "fuzzy", "fuzzy expansion"):
+    for kind in ("name", "phrase", "prefix", "common word", "fuzzy", "fuzzy expansion"):
         row(f"search {kind} p50 / p95 ms", [f"{r['search'][kind][0]:.1f} / {r['search'][kind][1]:.1f}"
                                             for r in all_results])  # fmt: skip
     row("export s (claims)", [f"{r['export'][0]:.1f} ({r['export'][1]:,})" for r in all_results])
+    print_targets(all_results)
+
+
+def print_targets(all_results: list[dict]) -> None:
+    """Each target of the write-path issue, met or not, as measured in this run."""
+    checks = []
+    for r in all_results:
+        size, ingest = f"{r['size']:,}", r["ingest"]
+        rate = ingest["sentences"] / ingest["seconds"]
+        checks.append((f"ingest >= {TARGET_SENTENCES_PER_SECOND:,} sentences/s at {size}: {rate:,.0f}",
+                       rate >= TARGET_SENTENCES_PER_SECOND))  # fmt: skip
+        checks.append((f"peak RSS <= {TARGET_PEAK_MB:,} MB at {size}: {ingest['peak_rss_mb']:.0f}",
+                       ingest["peak_rss_mb"] <= TARGET_PEAK_MB))  # fmt: skip
+        precision, recall, _ = r["quality"]
+        checks.append((f"dedupe precision >= 0.99 and recall >= 0.98 at {size}: {precision:.4f} / {recall:.4f}",
+                       precision >= 0.99 and recall >= 0.98))  # fmt: skip
+        if r["size"] >= FULL_SIZE:
+            for kind in ("name", "prefix", "phrase", "common word"):
+                p95 = r["search"][kind][1]
+                checks.append((f"search {kind} p95 <= {TARGET_SEARCH_MS} ms at {size}: {p95:.1f}",
+                               p95 <= TARGET_SEARCH_MS))  # fmt: skip
+            p95 = r["search"]["fuzzy expansion"][1]
+            checks.append((f"fuzzy expansion p95 <= {TARGET_FUZZY_MS} ms at {size}: {p95:.1f}", p95 <= TARGET_FUZZY_MS))
+    by_size = {r["size"]: r["ingest"]["seconds"] for r in all_results}
+    if FULL_SIZE in by_size and FULL_SIZE // 10 in by_size:
+        growth = by_size[FULL_SIZE] / by_size[FULL_SIZE // 10]
+        checks.append((f"time(1M) <= {TARGET_GROWTH} x time(100k): {growth:.1f}", growth <= TARGET_GROWTH))
+    print("\ntargets:")
+    for label, met in checks:
+        print(f"- {'met    ' if met else 'NOT MET'} {label}")
 
 
 def _seconds_and_per_sentence(ingest: dict, stage: str) -> str:
@@ -332,7 +372,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=list(DEFAULT_SIZES))
     parser.add_argument("--full", action="store_true", help=f"also run {FULL_SIZE:,} sentences")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="default: one per core, as ingest")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/claimtrack-bench"))
     parser.add_argument("--skip-no-actors", action="store_true", help="do not ingest again without actors")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)

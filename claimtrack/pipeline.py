@@ -183,6 +183,7 @@ def _processed(
     if workers <= 1:
         yield from map(_process_safely, needing_work())
         return
+    actors.load_gazetteer()  # built once here, before the fork, rather than once in every worker
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         # Batches are taken here, in this thread: the store is only ever used from it.
         yield from map_in_order(pool, _process_safely, needing_work(), workers * CHUNK_SIZE * 2, CHUNK_SIZE)
