@@ -49,6 +49,18 @@ class Gazetteer:
     pattern: re.Pattern[str]
     country_keys: dict[str, str]  # casefolded code, name, demonym or capital -> alpha-2
     country_names: dict[str, str]  # alpha-2 -> display name
+    lowercase_aliases: tuple[str, ...]  # 'post-Soviet', 'al-Qaeda'
+    capitalised_pattern: re.Pattern[str]  # ``pattern`` without the lowercase aliases
+
+    def matches(self, text: str) -> Iterator[re.Match[str]]:
+        """``pattern.finditer(text)``, twice as fast where no lowercase alias occurs.
+
+        The other aliases start with a capital; the lowercase ones with letters found everywhere.
+        """
+        for alias in self.lowercase_aliases:
+            if alias in text:
+                return self.pattern.finditer(text)
+        return self.capitalised_pattern.finditer(text)
 
 
 def _data_lines(filename: str) -> Iterator[list[str]]:
@@ -97,13 +109,12 @@ def _country_rows() -> Iterator[tuple[str, str, list[str], str]]:
 def _trie_regex(aliases: Iterable[str]) -> str:
     """One regex for many literal aliases: a character trie, longest alternative first.
 
-    An alias starts at a word start or glued to a lowercase letter ("TheUzbekistan"); the
-    first-character lookahead lets the regex engine skip most positions at once.
+    An alias starts at a word start or glued to a lowercase letter ("TheUzbekistan"). That is
+    checked after its first character, looking back two: a regex starting with literal
+    characters lets the regex engine skip at once to the positions where an alias may start.
     """
-    aliases = list(aliases)
-    first_chars = "".join(sorted({alias[0] for alias in aliases}))
-    start = rf"(?=[{re.escape(first_chars)}])(?:(?<!\w)|(?<=[a-z])(?=[A-Z]))"
-    return start + _trie_alternation(aliases, _glue_tolerant_end)
+    word_start = r"(?:(?<!\w.)|(?<=[a-z][A-Z]))"
+    return _trie_alternation(aliases, _glue_tolerant_end, after_first=word_start)
 
 
 def _glue_tolerant_end(alias: str) -> str:
@@ -111,8 +122,11 @@ def _glue_tolerant_end(alias: str) -> str:
     return r"(?![a-z0-9_])" if alias[-1].islower() else r"(?!\w)"
 
 
-def _trie_alternation(words: Iterable[str], end: Callable[[str], str]) -> str:
-    """Literal words as a regex trie (shared prefixes matched once), ``end(word)`` after each word."""
+def _trie_alternation(words: Iterable[str], end: Callable[[str], str], after_first: str = "") -> str:
+    """Literal words as a regex trie (shared prefixes matched once), ``end(word)`` after each word.
+
+    ``after_first`` follows the first character of every word.
+    """
     trie: dict = {}
     for word in words:
         node = trie
@@ -120,17 +134,17 @@ def _trie_alternation(words: Iterable[str], end: Callable[[str], str]) -> str:
             node = node.setdefault(char, {})
         node[""] = word
 
-    def emit(node: dict) -> str:
+    def emit(node: dict, after_char: str = "") -> str:
         branches = []
         for char in sorted((key for key in node if key), key=lambda key: -_depth(node[key])):
-            branches.append(re.escape(char) + emit(node[char]))
+            branches.append(re.escape(char) + after_char + emit(node[char]))
         if "" in node:
             branches.append(end(node[""]))
         if len(branches) == 1:
             return branches[0]
         return "(?:" + "|".join(branches) + ")"
 
-    return emit(trie)
+    return emit(trie, after_first)
 
 
 def _depth(node: dict) -> int:
@@ -173,8 +187,10 @@ def load_gazetteer() -> Gazetteer:
         entry_kind = COUNTRY if kind == HISTORICAL else kind
         for alias in [name, *_split_aliases(aliases)]:
             add(alias, GazetteerEntry(name, entry_kind, country or None), overwrite=True)
-    pattern = re.compile(_trie_regex(sorted(entries, key=len, reverse=True)))
-    return Gazetteer(entries, pattern, country_keys, country_names)
+    aliases = sorted(entries, key=len, reverse=True)
+    lowercase = tuple(alias for alias in aliases if alias[0].islower())
+    capitalised = re.compile(_trie_regex(alias for alias in aliases if not alias[0].islower()))
+    return Gazetteer(entries, re.compile(_trie_regex(aliases)), country_keys, country_names, lowercase, capitalised)
 
 
 # --------------------------------------------------------------------------- countries
