@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 
 from claimtrack.actors.gazetteer import Gazetteer, GazetteerEntry, _trie_alternation, load_gazetteer
 from claimtrack.actors.kinds import COUNTRY, ORGANISATION, PERSON, PLACE, REGION, SPEAKER, SUBJECT
@@ -22,6 +22,8 @@ from claimtrack.models import ActorMention
 
 MAX_BARE_NAME_TOKENS = 4  # longest run taken as a person without a title or attribution
 APPOSITIVE_CHARS = 90  # how far after a name an appositive ("…, a Russian presenter") may reach
+RUN_SHAPES_KEPT = 1 << 14  # distinct capitalised runs whose word analysis is cached
+PERSON_PAIRS_KEPT = 1 << 12  # pairs of people's names compared within sentences, cached
 
 ROLE_NOUNS = frozenset(
     """president minister presenter host anchor researcher director expert analyst spokesman
@@ -88,6 +90,7 @@ ORG_CUES = frozenset(
     platform account group publisher tabloid think-tank watchdog carrier manufacturer maker
     retailer insurer""".split()
 )
+ORG_CUE_ENDINGS = tuple(sorted(ORG_CUES))
 NAME_PARTICLES = frozenset("de van von der den da del dos du bin ibn al el la le di".split())
 NAME_GLUE_WORDS = NAME_PARTICLES | {"of", "for", "and", "the", "on"}  # never the first or last word of a name
 SPEAKER_VERBS = (
@@ -155,14 +158,30 @@ def _speaker_cue() -> re.Pattern[str]:
     return re.compile(r"\b" + _trie_alternation(cues, lambda word: r"\b"))
 
 
+class Context:
+    """One sentence, its gazetteer spans, and facts several rules ask of it, each found once if at all."""
+
+    __slots__ = ("text", "known", "_has_cue")
+
+    def __init__(self, text: str, known: list[Span]) -> None:
+        self.text = text
+        self.known = known
+        self._has_cue: bool | None = None
+
+    def has_cue(self) -> bool:
+        if self._has_cue is None:
+            self._has_cue = _speaker_cue().search(self.text) is not None
+        return self._has_cue
+
+
 def extract_actors(text: str) -> list[ActorMention]:
     """The actors one sentence names, each once, with its kind, country and role."""
-    gazetteer = load_gazetteer()
-    known = _gazetteer_spans(text, gazetteer)
-    has_cue = _speaker_cue().search(text) is not None
-    found = known + _name_spans(text, known, has_cue)
+    context = Context(text, _gazetteer_spans(text, load_gazetteer()))
+    found = context.known + _name_spans(context)
+    if not found:
+        return []
     found.sort(key=lambda span: span.start)
-    if has_cue:
+    if context.has_cue():
         for span in found:
             if _is_speaker(text, span):
                 span.role = SPEAKER
@@ -171,7 +190,7 @@ def extract_actors(text: str) -> list[ActorMention]:
 
 def _gazetteer_spans(text: str, gazetteer: Gazetteer) -> list[Span]:
     spans = []
-    for match in gazetteer.pattern.finditer(text):
+    for match in gazetteer.matches(text):
         surface = match.group()
         entry = gazetteer.entries[surface]
         if entry.ambiguous and _glued_to_name(text, match.start(), match.end()):
@@ -242,13 +261,16 @@ def _glued_to_name(text: str, start: int, end: int) -> bool:
     return any(word not in STOP_WORDS and word not in TITLE_WORDS for word in neighbours)
 
 
-def _name_spans(text: str, known: list[Span], has_cue: bool) -> list[Span]:
+def _name_spans(context: Context) -> list[Span]:
+    text, known = context.text, context.known
     runs = [match.span() for match in NAME_RUN.finditer(text) if match.group() not in STOP_WORDS]
+    if not runs:
+        return []
     spans = list(_organisations_around_places(text, runs, known))
     taken = known + spans
     for run_start, run_end in _runs_outside(runs, taken):
         for part_start, part_end in _split_listed_names(text, run_start, run_end):
-            span = _classify_run(text, part_start, part_end, known, has_cue)
+            span = _classify_run(context, part_start, part_end)
             if span is not None:
                 spans.append(span)
     return spans
@@ -257,8 +279,7 @@ def _name_spans(text: str, known: list[Span], has_cue: bool) -> list[Span]:
 def _split_listed_names(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """'Chad Smith and Jordan Peterson' is two names; 'Belt and Road Initiative' stays one."""
     run = text[start:end]
-    words = run.split()
-    if " and " not in run or _organisation_shaped(words, 0):
+    if " and " not in run or _organisation_shaped(run.split(), 0):
         return [(start, end)]
     parts, part_start = [], start
     for match in LISTED_AND.finditer(run):
@@ -269,7 +290,11 @@ def _split_listed_names(text: str, start: int, end: int) -> list[tuple[int, int]
 
 def _organisations_around_places(text: str, runs: list[tuple[int, int]], known: list[Span]) -> Iterator[Span]:
     """'University of Calgary', 'Puerto Rico Center for Investigative Journalism': a body named after a place."""
+    if not known:
+        return
     for start, end in runs:
+        if len(text[start:end].split()) < 2:
+            continue  # one word is never organisation-shaped
         inner = [span for span in known if start <= span.start and span.end <= end]
         if not inner or any(span.kind not in (COUNTRY, PLACE) for span in inner):
             continue
@@ -302,12 +327,68 @@ def _tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(start + m.start(), start + m.end()) for m in WORD.finditer(text[start:end])]
 
 
-def _classify_run(text: str, start: int, end: int, known: list[Span], has_cue: bool) -> Span | None:
-    written = _tokens(text, start, end)
-    tokens = [_trim_token(text, a, b) for a, b in _unglue_last(text, written)]
-    words = [text[a:b] for a, b in tokens]
+@dataclass(frozen=True, slots=True)
+class PersonShape:
+    """The person a run may name, by its words alone; offsets from the run's start."""
+
+    name: str  # without titles and role nouns
+    start: int
+    titled: bool  # a title or role noun comes before the name
+    needs_evidence: bool  # untitled and too short or too long for a bare name
+    surface_end: int  # the name as written may run on: 'LewistonSaid'
+
+
+@dataclass(frozen=True, slots=True)
+class RunShape:
+    """What the words of a capitalised run say by themselves; offsets from the run's start."""
+
+    start: int  # of the first word kept
+    end: int  # of the last word kept
+    name: str  # the words kept
+    organisation: bool  # 'Defense Ministry', 'Ministry of Defence'
+    may_be_cued: bool  # an organisation if the sentence calls it one ('charity Sea-Eye')
+    acronym: bool
+    person: PersonShape | None
+
+
+def _classify_run(context: Context, start: int, end: int) -> Span | None:
+    shape = _run_shape(context.text[start:end])
+    if shape is None:
+        return None
+    text = context.text
+    first, last = start + shape.start, start + shape.end
+    appositive = _appositive(text, last)
+    if shape.organisation or (shape.may_be_cued and _org_cued(context, first, last, shape.acronym, appositive)):
+        return Span(first, last, shape.name, ORGANISATION, _country_before(text, first, context.known), shape.name)
+    if shape.person is None:
+        return None
+    return _person_span(context, start, shape, appositive)
+
+
+def _person_span(context: Context, start: int, shape: RunShape, appositive: str) -> Span | None:
+    text, known, person = context.text, context.known, shape.person
+    first, name_start, name_end = start + shape.start, start + person.start, start + shape.end
+    if person.needs_evidence and not (
+        _role_appositive(appositive) or (context.has_cue() and _attributed(text, name_start, name_end))
+    ):
+        return None
+    country = (
+        _country_before(text, first, known)
+        or _country_after(text, name_end, known, appositive)
+        or (_country_of_its(text, first, known) if person.titled else None)
+    )
+    surface = text[first : start + person.surface_end]
+    return Span(name_start, name_end, person.name, PERSON, country, surface)
+
+
+@lru_cache(maxsize=RUN_SHAPES_KEPT)
+def _run_shape(run: str) -> RunShape | None:
+    """None when the words alone rule the run out, as most runs are: 'Monday', 'However'."""
+    written = _tokens(run, 0, len(run))
+    tokens = [_trim_token(run, a, b) for a, b in _unglue_last(run, written)]
+    words = [run[a:b] for a, b in tokens]
     if len(words) == 1 and (words[0] in NON_ACTOR_WORDS or words[0] in TITLE_WORDS):
-        return None  # the rules below reject these too; most runs are one such word
+        return None
     while words and (words[0] in STOP_WORDS or words[0].lower() in NAME_GLUE_WORDS):
         words, tokens = words[1:], tokens[1:]
     while words and words[-1].lower() in NAME_GLUE_WORDS:
@@ -317,12 +398,18 @@ def _classify_run(text: str, start: int, end: int, known: list[Span], has_cue: b
         titles += 1
     if not words:
         return None
-    if _organisation_shaped(words, titles) or (
-        titles == 0 and _org_cued(text, tokens[0][0], tokens[-1][1], words, has_cue)
-    ):
-        name_start, name_end = tokens[0][0], tokens[-1][1]
-        name = " ".join(words)
-        return Span(name_start, name_end, name, ORGANISATION, _country_before(text, name_start, known), name)
+    organisation = _organisation_shaped(words, titles)
+    may_be_cued = titles == 0 and not any(word in NON_ACTOR_WORDS or word in STOP_WORDS for word in words)
+    person = None if organisation else _person_shape(run, written, tokens, words, titles)
+    if not organisation and not may_be_cued and person is None:
+        return None
+    acronym = len(words) == 1 and ACRONYM.fullmatch(words[0]) is not None
+    return RunShape(tokens[0][0], tokens[-1][1], " ".join(words), organisation, may_be_cued, acronym, person)
+
+
+def _person_shape(
+    run: str, written: list[tuple[int, int]], tokens: list[tuple[int, int]], words: list[str], titles: int
+) -> PersonShape | None:
     while titles < len(words) and words[titles].lower() in ROLE_NOUNS:
         titles += 1
     name_words = words[titles:]
@@ -330,20 +417,10 @@ def _classify_run(text: str, start: int, end: int, known: list[Span], has_cue: b
         return None
     if any(not _name_shaped(word) for word in name_words):
         return None
-    name_start, name_end = tokens[titles][0], tokens[-1][1]
-    has_evidence = (
-        titles > 0 or _role_appositive(text, name_end) or (has_cue and _attributed(text, name_start, name_end))
-    )
-    if not has_evidence and not 2 <= len(name_words) <= MAX_BARE_NAME_TOKENS:
-        return None
-    country = (
-        _country_before(text, tokens[0][0], known)
-        or _country_after(text, name_end, known)
-        or (_country_of_its(text, tokens[0][0], known) if titles else None)
-    )
-    glued_end = next(b for a, b in written if a == tokens[-1][0])  # 'LewistonSaid' is written so
-    surface = text[tokens[0][0] : _trim_token(text, tokens[-1][0], glued_end)[1]]
-    return Span(name_start, name_end, " ".join(name_words), PERSON, country, surface)
+    needs_evidence = titles == 0 and not 2 <= len(name_words) <= MAX_BARE_NAME_TOKENS
+    glued_end = next(b for a, b in written if a == tokens[-1][0])
+    surface_end = _trim_token(run, tokens[-1][0], glued_end)[1]
+    return PersonShape(" ".join(name_words), tokens[titles][0], titles > 0, needs_evidence, surface_end)
 
 
 def _trim_token(text: str, start: int, end: int) -> tuple[int, int]:
@@ -365,23 +442,24 @@ def _organisation_shaped(words: list[str], titles: int) -> bool:
     return any(word in ORG_HEADS and following in ORG_CONNECTORS for word, following in zip(words, words[1:]))
 
 
-def _org_cued(text: str, start: int, end: int, words: list[str], has_cue: bool) -> bool:
+def _org_cued(context: Context, start: int, end: int, acronym: bool, appositive: str) -> bool:
     """'charity Sea-Eye', 'Time magazine', 'UpGuard, a cybersecurity firm', 'according to AFP'."""
-    if any(word in NON_ACTOR_WORDS or word in STOP_WORDS for word in words):
-        return False
-    if _org_noun_around(text, start, end):
+    if _org_noun_around(context.text, start, end, appositive):
         return True
-    acronym = len(words) == 1 and ACRONYM.fullmatch(words[0]) is not None
-    return acronym and has_cue and _attributed(text, start, end)
+    return acronym and context.has_cue() and _attributed(context.text, start, end)
 
 
-def _org_noun_around(text: str, start: int, end: int) -> bool:
-    before = LOWER_WORD_BEFORE.search(text[max(0, start - 20) : start])
-    after = LOWER_WORD_AFTER.match(text[end : end + 20])
-    if (before and before.group(1) in ORG_CUES) or (after and after.group(1) in ORG_CUES):
+def _org_noun_around(text: str, start: int, end: int, appositive: str) -> bool:
+    before = text[max(0, start - 20) : start]
+    if before.rstrip().endswith(ORG_CUE_ENDINGS):  # a cheap test first: most names follow no such noun
+        match = LOWER_WORD_BEFORE.search(before)
+        if match and match.group(1) in ORG_CUES:
+            return True
+    after = LOWER_WORD_AFTER.match(text, end, end + 20)
+    if after and after.group(1) in ORG_CUES:
         return True
-    appositive = LOWER_WORDS.findall(_appositive(text, end))
-    return appositive[:1] in (["a"], ["an"], ["the"]) and any(word in ORG_CUES for word in appositive[1:4])
+    words = LOWER_WORDS.findall(appositive) if appositive else []
+    return words[:1] in (["a"], ["an"], ["the"]) and any(word in ORG_CUES for word in words[1:4])
 
 
 def _unglue_last(text: str, tokens: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -418,8 +496,10 @@ def _appositive(text: str, end: int) -> str:
     return match.group(1) if match else ""
 
 
-def _role_appositive(text: str, end: int) -> bool:
-    words = LOWER_WORDS.findall(_appositive(text, end).lower())
+def _role_appositive(appositive: str) -> bool:
+    if not appositive:
+        return False
+    words = LOWER_WORDS.findall(appositive.lower())
     return any(word in ROLE_NOUNS for word in words[:6])
 
 
@@ -445,14 +525,13 @@ def _country_of_its(text: str, start: int, known: list[Span]) -> str | None:
     return next((span.country for span in known if span.end <= start and span.kind == COUNTRY and span.country), None)
 
 
-def _country_after(text: str, end: int, known: list[Span]) -> str | None:
+def _country_after(text: str, end: int, known: list[Span], appositive: str) -> str | None:
     """'Hassan Rouhani of Iran', '…, a pro-Kremlin Russian presenter', '…, President of Kazakhstan'."""
     following = OF_COUNTRY_AFTER.match(text, end)
     if following:
         country = next((s.country for s in known if s.start == following.end() and s.kind == COUNTRY), None)
         if country:
             return country
-    appositive = _appositive(text, end)
     if not appositive or not any(word in ROLE_NOUNS for word in LOWER_WORDS.findall(appositive.lower())):
         return None
     offset = text.index(appositive, end)
@@ -494,9 +573,8 @@ def _unique_mentions(spans: list[Span]) -> list[ActorMention]:
     by_key: dict[tuple[str, str, str | None], ActorMention] = {}
     for span in spans:
         key = (span.name, span.kind, span.country)
-        mention = ActorMention(span.name, span.kind, span.country, span.role, span.surface)
         if key not in by_key:
-            by_key[key] = mention
+            by_key[key] = ActorMention(span.name, span.kind, span.country, span.role, span.surface)
         elif span.role == SPEAKER:
             by_key[key] = replace(by_key[key], role=SPEAKER)
     return _merge_person_variants(list(by_key.values()))
@@ -511,7 +589,16 @@ def _merge_person_variants(mentions: list[ActorMention]) -> list[ActorMention]:
 
 
 def _has_longer_twin(mention: ActorMention, people: list[ActorMention]) -> bool:
-    return any(len(p.name) > len(mention.name) and same_actor(p, mention) for p in people)
+    return any(
+        len(p.name) > len(mention.name) and _same_person(p.name, p.country, mention.name, mention.country)
+        for p in people
+    )
+
+
+@lru_cache(maxsize=PERSON_PAIRS_KEPT)
+def _same_person(name: str, country: str | None, other_name: str, other_country: str | None) -> bool:
+    """``same_actor`` of two people, who recur in a corpus as their names do."""
+    return same_actor(ActorMention(name, PERSON, country), ActorMention(other_name, PERSON, other_country))
 
 
 def sentence_countries(mentions: Iterable[ActorMention]) -> list[str]:
