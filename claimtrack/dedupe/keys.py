@@ -10,6 +10,7 @@ from __future__ import annotations
 import struct
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from hashlib import blake2b, shake_128
 from typing import NamedTuple
 
@@ -32,10 +33,12 @@ _END_BANDS = _ANCHOR_BANDS | {SHORT_PREFIX_KEY_BAND}
 TWIN_KEY_BAND = 14  # band number reserved for the twin key: sentences that prepare to the very same words
 MIN_SHARED_KEYS = 2  # candidates sharing fewer keys, and neither their opening nor closing words, are not compared
 _BAND_SHIFT = 59  # band number in the top bits; the whole key stays below 2**63
+_BELOW_BAND = (1 << _BAND_SHIFT) - 1
 
 # Each content word is hashed once with SHAKE-128; the digest is cut into one 32-bit hash per
 # MinHash row. Never change this once keys are persisted (that needs a re-keying of the index).
 _ROW_HASHES = struct.Struct(f"<{LSH_BANDS * LSH_ROWS}I")
+ROW_HASH_CACHE_SIZE = 1 << 16  # words whose row hashes a process keeps (some 14 MB): the vocabulary is Zipfian
 
 
 def candidate_keys(match: str) -> list[int]:
@@ -47,12 +50,12 @@ def candidate_keys(match: str) -> list[int]:
     teasers cut short and edits at the other end. Keys are only ever added to
     this scheme, never changed, as stored claims keep the keys they were given.
     """
-    content = _content_words(match.split())
+    tokens = match.split()
+    content = _content_words(tokens)
     if not content:
-        return [_prefix_key(match.split())] if match else []
+        return [_prefix_key(tokens)] if match else []
     words = set(content)
-    digests = b"".join([shake_128(w.encode()).digest(_ROW_HASHES.size) for w in words])
-    table = np.frombuffer(digests, dtype="<u4").reshape(len(words), LSH_BANDS * LSH_ROWS)
+    table = np.frombuffer(b"".join(map(_row_hashes, words)), dtype="<u4").reshape(len(words), LSH_BANDS * LSH_ROWS)
     values = table.min(axis=0).tolist()
     owners = table.argmin(axis=0).tolist()  # which word gave each row's minimum
     keys = []
@@ -132,11 +135,16 @@ def worth_comparing(
     return [i for i, count in shared.items() if count >= MIN_SHARED_KEYS or i in ends]
 
 
+@lru_cache(maxsize=ROW_HASH_CACHE_SIZE)
+def _row_hashes(word: str) -> bytes:
+    return shake_128(word.encode()).digest(_ROW_HASHES.size)
+
+
 def _fold_to_band(rows: Sequence[int]) -> int:
     value = 0
     for row in rows:
-        value = ((value << 29) ^ row) & ((1 << _BAND_SHIFT) - 1)
-    return value
+        value = (value << 29) ^ row
+    return value & _BELOW_BAND  # masking once at the end leaves the same low bits as masking at each step
 
 
 def _prefix_key(words: Sequence[str]) -> int:
