@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import json
+import random
 import re
 import time
 
@@ -339,3 +340,16 @@ def test_a_quotation_of_several_sentences_belongs_to_the_speaker_named_where_it_
     spread_quote_speakers(text, sentences, mentions)
     speakers = [{m.name for m in mentions[s.position] if m.role == "speaker"} for s in sentences]
     assert speakers == [{"Michael Lewiston"}, {"Michael Lewiston"}, set()]
+
+
+def test_name_runs_found_from_their_capitals_are_those_of_one_regex_over_the_text():
+    from claimtrack.actors.extract import NAME_RUN_TAIL, NAME_TOKEN, _name_runs
+
+    one_regex = re.compile(NAME_TOKEN + NAME_RUN_TAIL)
+    pieces = [*"de del el van ibn la le of the and Ann O'Neil X. Mc made ABCdel É , - ’".split(), " ", "  "]
+    pieces += ["\t", "\n", "\u00a0"]
+    rng = random.Random(7)
+    texts = [row["text"] for row in LABELLED]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(20_000)]
+    for text in texts:
+        assert _name_runs(text) == [match.span() for match in one_regex.finditer(text)], repr(text)

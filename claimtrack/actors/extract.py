@@ -92,6 +92,7 @@ ORG_CUES = frozenset(
 )
 ORG_CUE_ENDINGS = tuple(sorted(ORG_CUES))
 NAME_PARTICLES = frozenset("de van von der den da del dos du bin ibn al el la le di".split())
+PARTICLE_LENGTHS = sorted({len(particle) for particle in NAME_PARTICLES}, reverse=True)
 NAME_GLUE_WORDS = NAME_PARTICLES | {"of", "for", "and", "the", "on"}  # never the first or last word of a name
 SPEAKER_VERBS = (
     "said|says|say|stated|states|told|tells|claimed|claims|argued|argues|warned|warns|explained|"
@@ -105,10 +106,8 @@ SPEAKER_VERBS = (
 SPEAKER_CUE_WORDS = ("according to", "According to", "say", "says", "said", "Say", "Says", "Said")
 
 NAME_TOKEN = r"(?:[A-Z][\w'’.\-]*|(?:de|van|von|der|den|da|del|dos|du|bin|ibn|al|el|la|le|di)(?=\s+[A-Z]))"
-NAME_RUN = re.compile(
-    rf"(?=[A-Z{''.join(sorted({p[0] for p in NAME_PARTICLES}))}]){NAME_TOKEN}"
-    rf"(?:[ \t]+(?:(?:of|for|and|the|on)[ \t]+(?=[A-Z]))*{NAME_TOKEN})*"
-)
+NAME_RUN_TAIL = rf"(?:[ \t]+(?:(?:of|for|and|the|on)[ \t]+(?=[A-Z]))*{NAME_TOKEN})*"
+CAPITALISED_RUN = re.compile(rf"[A-Z][\w'’.\-]*{NAME_RUN_TAIL}")
 SPEAKER_AFTER = re.compile(
     rf"^(?:\s*,\s*[a-z][^,;.!?“”\"]{{0,{APPOSITIVE_CHARS}}},)?\s+(?:has |have |had |also |then |later |further |"
     rf"again |once |\w+ly )*(?:{SPEAKER_VERBS})\b"
@@ -263,7 +262,7 @@ def _glued_to_name(text: str, start: int, end: int) -> bool:
 
 def _name_spans(context: Context) -> list[Span]:
     text, known = context.text, context.known
-    runs = [match.span() for match in NAME_RUN.finditer(text) if match.group() not in STOP_WORDS]
+    runs = [(start, end) for start, end in _name_runs(text) if text[start:end] not in STOP_WORDS]
     if not runs:
         return []
     spans = list(_organisations_around_places(text, runs, known))
@@ -274,6 +273,39 @@ def _name_spans(context: Context) -> list[Span]:
             if span is not None:
                 spans.append(span)
     return spans
+
+
+def _name_runs(text: str) -> list[tuple[int, int]]:
+    """Where NAME_TOKEN followed by NAME_RUN_TAIL matches, leftmost first, as finditer would find it.
+
+    Found from their capitals: the regex engine then skips in C from one capital to the next,
+    where a particle's letters (a, d, e, i, l) would stop it everywhere. A run that starts with
+    a particle ('de Gaulle') is a particle before a capitalised run, joined to it by spaces or tabs.
+    """
+    runs: list[tuple[int, int]] = []
+    for match in CAPITALISED_RUN.finditer(text):
+        start, end = match.span()
+        particle = _particle_before(text, start, runs[-1][1] if runs else 0)
+        if particle is None:
+            runs.append((start, end))
+        elif text[particle[1] : start].strip(" \t"):
+            runs += [particle, (start, end)]  # 'de' then a newline: the particle alone is a run
+        else:
+            runs.append((particle[0], end))
+    return runs
+
+
+def _particle_before(text: str, start: int, floor: int) -> tuple[int, int] | None:
+    """The name particle that whitespace separates from ``start``, after ``floor``: 'del' of 'del Toro'."""
+    end = start
+    while end > floor and text[end - 1].isspace():
+        end -= 1
+    if end == start:
+        return None
+    for length in PARTICLE_LENGTHS:  # the longer particle starts first: 'del', not 'el'
+        if end - length >= floor and text[end - length : end] in NAME_PARTICLES:
+            return end - length, end
+    return None
 
 
 def _split_listed_names(text: str, start: int, end: int) -> list[tuple[int, int]]:
