@@ -31,6 +31,7 @@ class _Pending:
     """What a batch has written and not yet clustered or committed."""
 
     claims: dict[int, tuple[str, Keyed | None]] = field(default_factory=dict)  # claim id -> text, keyed
+    dates: dict[int, str | None] = field(default_factory=dict)  # claim id -> its document's date
     reclaimed: set[int] = field(default_factory=set)  # stored claims whose cluster lost a member
     dropped_clusters: set[int] = field(default_factory=set)  # clusters that may be left without members
     publishers: dict[int, str] = field(default_factory=dict)  # document id -> publisher, for house blurbs
@@ -90,6 +91,7 @@ class IngestBatches:
         texts = {s.position: s.text for s in processed.sentences}
         for position, claim_id in claim_ids.items():
             self._pending.claims[claim_id] = (texts[position], (ready or {}).get(texts[position]))
+            self._pending.dates[claim_id] = processed.document.date
         if processed.document.publisher:
             self._pending.publishers[document_id] = processed.document.publisher
         self._pending.documents += 1
@@ -126,6 +128,8 @@ class IngestBatches:
 
     def _begin(self) -> None:
         self.store.conn.execute("BEGIN IMMEDIATE")
+        # A new claim is stored as its own cluster before that cluster's row: checked at the commit.
+        self.store.conn.execute("PRAGMA defer_foreign_keys = ON")
         self._opened_at = time.monotonic()
         if self.store.data_version() != self._data_version:  # another process committed since we looked
             self._reload()
@@ -141,6 +145,8 @@ class IngestBatches:
         cluster with them are clustered again, since the cluster may now fall apart."""
         pending = self._pending
         stored = [claim_id for claim_id in replaced.claims if pending.claims.pop(claim_id, None) is None]
+        for claim_id in replaced.claims:
+            pending.dates.pop(claim_id, None)
         self.clusterer.forget([*stored, *replaced.orphans])
         pending.reclaimed.update(replaced.orphans)
         pending.dropped_clusters.update(replaced.clusters)
@@ -160,6 +166,7 @@ class IngestBatches:
             {claim_id: find(claim_id) for claim_id, _, _ in ready},
             {old: find(old) for old in merged},
             pending.dropped_clusters,
+            pending.dates,
         )
         self.store.save_variants(variants)
 

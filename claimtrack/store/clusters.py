@@ -8,6 +8,7 @@ claim, as in the clusterer, so that a cluster merge is the only update of stored
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from ..dedupe import Clusterer, VariantLink
@@ -60,21 +61,32 @@ class ClusterIndex(Connection):
             rows,
         )
 
-    def save_clusters(self, roots: dict[int, int], merged: dict[int, int], dropped: Iterable[int]) -> None:
+    def save_clusters(
+        self, roots: dict[int, int], merged: dict[int, int], dropped: Iterable[int], fresh: dict[int, str | None]
+    ) -> None:
         """Write the clusters an ingest batch decided.
 
         `roots`: the cluster of each claim clustered; `merged`: stored clusters now part of another,
-        to that other; `dropped`: stored clusters that may have lost every member. Foreign keys are
-        checked at the commit, since a new cluster and its claims refer to each other.
+        to that other; `dropped`: stored clusters that may have lost every member; `fresh`: the
+        batch's new claims, which were stored as clusters of their own, with their document's date.
+        Most stay alone, and their cluster is written without reading anything back.
         """
-        self.conn.execute("PRAGMA defer_foreign_keys = ON")
         self.conn.executemany(
             "UPDATE sentences SET cluster_id = ? WHERE cluster_id = ?", [(into, old) for old, into in merged.items()]
         )
         self.conn.executemany(
-            "UPDATE sentences SET cluster_id = ? WHERE id = ?", [(root, claim) for claim, root in roots.items()]
+            "UPDATE sentences SET cluster_id = ? WHERE id = ?",
+            [(root, claim) for claim, root in roots.items() if root != claim or claim not in fresh],
         )
-        touched = {*roots.values(), *merged.values()}
+        sizes = Counter(roots.values())
+        grown = set(merged.values())
+        alone = sorted(root for root, size in sizes.items() if size == 1 and root in fresh and root not in grown)
+        self.conn.executemany(
+            "INSERT INTO clusters (id, representative_id, size, sources_count, first_seen, last_seen) "
+            "VALUES (?1, ?1, 1, 1, ?2, ?2)",
+            [(root, fresh[root]) for root in alone],
+        )
+        touched = {*sizes, *grown} - set(alone)
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched_clusters (id INTEGER PRIMARY KEY)")
         self.conn.execute("DELETE FROM temp.touched_clusters")
         self.conn.executemany("INSERT INTO temp.touched_clusters (id) VALUES (?)", [(c,) for c in sorted(touched)])

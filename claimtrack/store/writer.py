@@ -144,7 +144,10 @@ class Writer(Connection):
         return cursor.lastrowid
 
     def insert_sentences(self, document_id: int, processed: ProcessedDocument, first_id: int) -> dict[int, int]:
-        """Insert every sentence, numbered from `first_id`; return the ids of the claims by position."""
+        """Insert every sentence, numbered from `first_id`; return the ids of the claims by position.
+
+        A claim starts as a cluster of its own (its id); the batch's clustering moves the others.
+        """
         rows = []
         claims = {}
         for number, sentence in enumerate(processed.sentences, start=first_id):
@@ -152,7 +155,7 @@ class Writer(Connection):
             rows.append(
                 (
                     number, document_id, sentence.position, sentence.start, sentence.end, sentence.text,
-                    sentence.kind, sentence.reason,
+                    sentence.kind, sentence.reason, number if sentence.kind == CLAIM else None,
                     date.date if date else None, date.precision if date else None,
                     date.text if date else None, date.source if date else None,
                 )
@@ -160,8 +163,8 @@ class Writer(Connection):
             if sentence.kind == CLAIM:
                 claims[sentence.position] = number
         self.conn.executemany(
-            "INSERT INTO sentences (id, document_id, position, char_start, char_end, text, kind, "
-            "reason, date, date_precision, date_text, date_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sentences (id, document_id, position, char_start, char_end, text, kind, reason, "
+            "cluster_id, date, date_precision, date_text, date_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         return claims
