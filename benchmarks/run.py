@@ -237,6 +237,24 @@ def search_latency(db: Path) -> dict[str, tuple[float, float]]:
     return latency
 
 
+def one_more_document_seconds(db: Path, corpus: Path) -> float:
+    """An ingest of one new document into the database just built: the fixed cost of an ingest,
+    mostly loading the dedupe index, that a user pays when adding a file to a large database."""
+    from claimtrack.pipeline import ingest
+    from claimtrack.store import open_store
+
+    sample = sorted((corpus / "docs").rglob("*.txt"))[0]
+    extra = corpus / "one-more.txt"
+    extra.write_text("A document added later.\n\n" + sample.read_text(encoding="utf-8"), encoding="utf-8")
+    store = open_store(db)
+    started = time.perf_counter()
+    ingest([str(extra)], store, workers=1)
+    elapsed = time.perf_counter() - started
+    store.close()
+    extra.unlink()
+    return elapsed
+
+
 def export_seconds(db: Path) -> tuple[float, int]:
     from claimtrack.store import Filters, open_store
 
@@ -294,6 +312,7 @@ def measure(size: int, args) -> dict:
     results["quality"] = dedupe_quality(db, truth)
     results["search"] = search_latency(db)
     results["export"] = export_seconds(db)
+    results["one_more"] = one_more_document_seconds(db, corpus)
     results["worker_stages"] = stage_costs(corpus)
     return results
 
@@ -331,6 +350,7 @@ def print_table(all_results: list[dict], workers: int) -> None:
         row(f"search {kind} p50 / p95 ms", [f"{r['search'][kind][0]:.1f} / {r['search'][kind][1]:.1f}"
                                             for r in all_results])  # fmt: skip
     row("export s (claims)", [f"{r['export'][0]:.1f} ({r['export'][1]:,})" for r in all_results])
+    row("one more document into it, s", [f"{r['one_more']:.2f}" for r in all_results])
     print_targets(all_results)
 
 
