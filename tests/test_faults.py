@@ -47,15 +47,16 @@ from claimtrack.cli import app
 
 settings.BATCH_DOCUMENTS = {BATCH_DOCUMENTS}
 kill_at, written = int(os.environ["KILL_AT_DOCUMENT"]), []
-insert_actors = store.Store.insert_actors
+insert_sentences = store.Store.insert_sentences
 
 def insert_then_die(self, *args):
-    insert_actors(self, *args)  # the document's row, sentences and text index are written, not committed
+    claims = insert_sentences(self, *args)  # the document's row and sentences are written, not committed
     written.append(1)
     if len(written) == kill_at:
         os.kill(os.getpid(), signal.SIGKILL)
+    return claims
 
-store.Store.insert_actors = insert_then_die
+store.Store.insert_sentences = insert_then_die
 sys.exit(app(prog_name="claimtrack"))
 """
 DIE_AT_A_WRITE_CALL = f"""
@@ -75,12 +76,12 @@ def dying(method):
         return result
     return call_then_maybe_die
 
-for name in ("delete_document", "insert_document", "insert_sentences", "insert_actors",
+for name in ("delete_document", "insert_document", "insert_sentences", "index_text", "insert_actor_links",
              "save_index_entries", "save_clusters", "save_variants", "flag_house_blurbs"):
     setattr(store.Store, name, dying(getattr(store.Store, name)))
 sys.exit(app(prog_name="claimtrack"))
 """
-WRITE_CALLS_PER_DOCUMENT = 4  # delete, document, sentences, actors; a batch adds three or four more
+WRITE_CALLS_PER_DOCUMENT = 3  # delete, document, sentences; a batch adds five or six more
 
 
 def write_articles(folder: Path, start: int, count: int) -> Path:
@@ -101,7 +102,8 @@ def cli(db: Path, *args: str, script: list[str] = CLI, env: dict | None = None) 
 
 
 def start(db: Path, *args: str, script: list[str] = CLI) -> subprocess.Popen:
-    return subprocess.Popen([*script, "--db", str(db), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    command = [*script, "--db", str(db), *args]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def query(db: Path, sql: str) -> list[tuple]:

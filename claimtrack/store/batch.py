@@ -35,6 +35,8 @@ class _Pending:
     reclaimed: set[int] = field(default_factory=set)  # stored claims whose cluster lost a member
     dropped_clusters: set[int] = field(default_factory=set)  # clusters that may be left without members
     publishers: dict[int, str] = field(default_factory=dict)  # document id -> publisher, for house blurbs
+    actors: dict[str, Actor] = field(default_factory=dict)  # the actors named, by the name mentions use
+    actor_links: list[tuple[int, str, str, str]] = field(default_factory=list)  # claim, name, role, surface
     documents: int = 0
 
 
@@ -82,7 +84,6 @@ class IngestBatches:
                 replaced = self.store.delete_document(processed.document.source, self._first_sentence_id)
                 document_id = self.store.insert_document(processed.document)
                 claim_ids = self.store.insert_sentences(document_id, processed, self._next_sentence_id)
-                self.store.insert_actors(processed, actors, claim_ids)
         except Exception as error:
             raise DocumentNotStored(str(error)) from error
         self._next_sentence_id += len(processed.sentences)
@@ -94,6 +95,13 @@ class IngestBatches:
             self._pending.dates[claim_id] = processed.document.date
         if processed.document.publisher:
             self._pending.publishers[document_id] = processed.document.publisher
+        self._pending.actors.update(actors)
+        self._pending.actor_links += [
+            (claim_ids[position], mention.name, mention.role, mention.surface)
+            for position, mentions in processed.actors.items()
+            if position in claim_ids
+            for mention in mentions
+        ]
         self._pending.documents += 1
         if self._pending.documents >= self.max_documents or time.monotonic() - self._opened_at >= self.max_seconds:
             self.flush()
@@ -105,6 +113,7 @@ class IngestBatches:
             return
         try:
             self.store.index_text(self._first_sentence_id)
+            self.store.insert_actor_links(self._pending.actors, self._pending.actor_links)
             self._cluster()
             if self.is_house_blurb:
                 for document_id, publisher in self._pending.publishers.items():
@@ -145,6 +154,9 @@ class IngestBatches:
         cluster with them are clustered again, since the cluster may now fall apart."""
         pending = self._pending
         stored = [claim_id for claim_id in replaced.claims if pending.claims.pop(claim_id, None) is None]
+        if len(stored) < len(replaced.claims):  # a document of this batch: its actor links go with it
+            gone = set(replaced.claims)
+            pending.actor_links = [link for link in pending.actor_links if link[0] not in gone]
         for claim_id in replaced.claims:
             pending.dates.pop(claim_id, None)
         self.clusterer.forget([*stored, *replaced.orphans])

@@ -169,16 +169,12 @@ class Writer(Connection):
         )
         return claims
 
-    def insert_actors(self, processed: ProcessedDocument, actors: dict[str, Actor], claim_ids: dict[int, int]) -> None:
+    def insert_actor_links(self, actors: dict[str, Actor], links: list[tuple[int, str, str, str]]) -> None:
+        """Store `actors` (by the name their mentions use) and the (claim, name, role, surface) links to them."""
         actor_ids = {name: self.upsert_actor(actor) for name, actor in actors.items()}
-        rows = [
-            (claim_ids[position], actor_ids[mention.name], mention.role, mention.surface)
-            for position, mentions in processed.actors.items()
-            if position in claim_ids
-            for mention in mentions
-        ]
         self.conn.executemany(
-            "INSERT OR IGNORE INTO sentence_actors (sentence_id, actor_id, role, surface) VALUES (?, ?, ?, ?)", rows
+            "INSERT OR IGNORE INTO sentence_actors (sentence_id, actor_id, role, surface) VALUES (?, ?, ?, ?)",
+            [(claim_id, actor_ids[name], role, surface) for claim_id, name, role, surface in links],
         )
 
     def sentence_texts(self, ids: list[int]) -> list[tuple[int, str]]:
