@@ -43,24 +43,37 @@ class GazetteerEntry:
 
 @dataclass(frozen=True, slots=True)
 class Gazetteer:
-    """Every alias (exact surface) with its entry, and the regex that finds them."""
+    """Every alias (exact surface) with its entry, and the regexes that find them: see ``matches``."""
 
     entries: dict[str, GazetteerEntry]
-    pattern: re.Pattern[str]
     country_keys: dict[str, str]  # casefolded code, name, demonym or capital -> alpha-2
     country_names: dict[str, str]  # alpha-2 -> display name
-    lowercase_aliases: tuple[str, ...]  # 'post-Soviet', 'al-Qaeda'
-    capitalised_pattern: re.Pattern[str]  # ``pattern`` without the lowercase aliases
+    capitalised_pattern: re.Pattern[str]  # every alias but those starting with a lowercase letter
+    lowercase_pattern: re.Pattern[str]  # those: 'post-Soviet', 'al-Qaeda'
+    lowercase_aliases: tuple[str, ...]
 
     def matches(self, text: str) -> Iterator[re.Match[str]]:
-        """``pattern.finditer(text)``, twice as fast where no lowercase alias occurs.
+        """The aliases in ``text``, leftmost first, never overlapping, as one regex of them all finds them.
 
-        The other aliases start with a capital; the lowercase ones with letters found everywhere.
+        Two regexes find them faster: the lowercase aliases start with letters found everywhere
+        (a, e, p, s, t), so their regex runs only where one of them occurs.
         """
         for alias in self.lowercase_aliases:
             if alias in text:
-                return self.pattern.finditer(text)
+                return self._both_patterns_matches(text)
         return self.capitalised_pattern.finditer(text)
+
+    def _both_patterns_matches(self, text: str) -> Iterator[re.Match[str]]:
+        # The earlier of the two next matches; an alias's first letter says which regex it is in.
+        position = 0
+        while True:
+            found = [self.capitalised_pattern.search(text, position), self.lowercase_pattern.search(text, position)]
+            starting = [match for match in found if match]
+            if not starting:
+                return
+            match = min(starting, key=lambda match: match.start())
+            yield match
+            position = match.end()
 
 
 def _data_lines(filename: str) -> Iterator[list[str]]:
@@ -189,8 +202,9 @@ def load_gazetteer() -> Gazetteer:
             add(alias, GazetteerEntry(name, entry_kind, country or None), overwrite=True)
     aliases = sorted(entries, key=len, reverse=True)
     lowercase = tuple(alias for alias in aliases if alias[0].islower())
-    capitalised = re.compile(_trie_regex(alias for alias in aliases if not alias[0].islower()))
-    return Gazetteer(entries, re.compile(_trie_regex(aliases)), country_keys, country_names, lowercase, capitalised)
+    capitalised = [alias for alias in aliases if not alias[0].islower()]
+    patterns = re.compile(_trie_regex(capitalised)), re.compile(_trie_regex(lowercase))
+    return Gazetteer(entries, country_keys, country_names, *patterns, lowercase)
 
 
 # --------------------------------------------------------------------------- countries
