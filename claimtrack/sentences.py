@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Iterator
-from ctypes import c_int32, create_string_buffer
+from ctypes import Array, c_char, c_int32, create_string_buffer
 
 import blingfire
 
@@ -83,6 +84,9 @@ _CONTINUATION_BYTES = bytes(1 if 0x80 <= b <= 0xBF else 0 for b in range(256))
 
 
 BLINGFIRE_WINDOW = 1_000_000  # characters given to blingfire at once: its buffers are 3 × 2 × the UTF-8 size
+MAX_REUSED_BUFFER_SIZE = 1 << 17  # larger output buffers are not kept: 1 MB of offsets
+OutputBuffers = tuple[Array[c_char], Array[c_int32], Array[c_int32]]
+_thread_buffers = threading.local()
 
 
 def split_sentences(text: str) -> list[Span]:
@@ -216,16 +220,34 @@ def _blingfire_window(text: str) -> list[Span]:
     if not encoded:
         return []
     size = 2 * len(encoded) + 16
-    out, starts, ends = create_string_buffer(size), (c_int32 * size)(), (c_int32 * size)()
+    out, starts, ends = _output_buffers(size)
     out_len = blingfire.blingfire.TextToSentencesWithOffsets(encoded, len(encoded), out, starts, ends, size)
     if out_len <= 0 or out_len > size:
         return [(0, len(text))]
-    count = out.raw[:out_len].count(b"\n") + 1
-    byte_spans = [(starts[i], ends[i] + 1) for i in range(count)]  # blingfire's end is inclusive
+    count = out[:out_len].count(b"\n") + 1
+    byte_spans = list(zip(starts[:count], [end + 1 for end in ends[:count]]))  # blingfire's end is inclusive
     if len(encoded) == len(text):
         return byte_spans
     chars = _char_offsets(encoded, [offset for span in byte_spans for offset in span])
     return list(zip(chars[::2], chars[1::2]))
+
+
+def _output_buffers(size: int) -> OutputBuffers:
+    """blingfire's output buffers (text, starts, ends), ``size`` long or longer.
+
+    Allocating them took three times as long as blingfire's own work on a line, so each
+    thread keeps one set, grown as needed; only a huge window gets a set of its own.
+    """
+    if size > MAX_REUSED_BUFFER_SIZE:
+        return _new_buffers(size)
+    buffers = getattr(_thread_buffers, "buffers", None)
+    if buffers is None or len(buffers[1]) < size:
+        buffers = _thread_buffers.buffers = _new_buffers(1 << (size - 1).bit_length())
+    return buffers
+
+
+def _new_buffers(size: int) -> OutputBuffers:
+    return create_string_buffer(size), (c_int32 * size)(), (c_int32 * size)()
 
 
 def _char_offsets(encoded: bytes, byte_offsets: list[int]) -> list[int]:
@@ -265,9 +287,14 @@ def _continues(previous: str, current: str) -> bool:
     return (
         _opens_next_sentence(previous)
         or _LIST_MARKER_ONLY.fullmatch(previous) is not None
-        or _DETACHED_ELLIPSIS_AT_END.search(previous) is not None
+        or _ends_with_detached_ellipsis(previous)
         or current[:1].islower()
     )
+
+
+def _ends_with_detached_ellipsis(piece: str) -> bool:
+    # Only the tail can match: searching from there skips the scan of the whole piece.
+    return _DETACHED_ELLIPSIS_AT_END.search(piece, max(0, len(piece) - len(". . ."))) is not None
 
 
 def _opens_next_sentence(piece: str) -> bool:
