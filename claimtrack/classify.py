@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import re
 
-from claimtrack.clean import CALL_TO_ACTION_LEAD, CALL_TO_ACTION_OBJECT, DISCLAIMER, FINAL_PUNCTUATION, is_credit
+from claimtrack.clean import (
+    CALL_TO_ACTION_LEAD,
+    CALL_TO_ACTION_OBJECT,
+    DISCLAIMER,
+    Probe,
+    ends_with_final_punctuation,
+    is_credit,
+)
 from claimtrack.models import BOILERPLATE, CLAIM, HEADING, QUESTION, Line
 
 # A line without final punctuation is a title when it is this short, wherever it stands...
@@ -57,14 +64,14 @@ def classify_sentence(
         return HEADING, "markup"
     if is_title_line(line, line_index):
         return HEADING, "title-line"
-    words = len(sentence.split())
-    if is_call_to_action(sentence, words):
+    probe = Probe.of(sentence)
+    if is_call_to_action(probe):
         return BOILERPLATE, "call-to-action"
-    if is_credit(sentence):
+    if is_credit(probe):
         return BOILERPLATE, "credit"
-    if words <= MAX_DISCLAIMER_WORDS and DISCLAIMER.search(sentence):
+    if probe.words <= MAX_DISCLAIMER_WORDS and DISCLAIMER.found_in(sentence, probe.folded):
         return BOILERPLATE, "disclaimer"
-    if words <= MAX_FRAGMENT_WORDS and not has_content_word(sentence):
+    if probe.words <= MAX_FRAGMENT_WORDS and not has_content_word(sentence):
         return BOILERPLATE, "fragment"
     if QUESTION_END.search(sentence):
         return QUESTION, "question"
@@ -75,7 +82,7 @@ def is_title_line(line: Line, line_index: int) -> bool:
     """A whole line that ends without sentence punctuation and is short, or stands out as a headline."""
     if len(line.text) > MAX_TITLE_CHARACTERS:  # also keeps a long line from being scanned per sentence
         return False
-    if FINAL_PUNCTUATION.search(line.text) or INNER_FULL_STOP.search(line.text):
+    if ends_with_final_punctuation(line.text) or INNER_FULL_STOP.search(line.text):
         return False
     words = len(line.text.split())
     if words <= MAX_INLINE_TITLE_WORDS:
@@ -83,10 +90,10 @@ def is_title_line(line: Line, line_index: int) -> bool:
     return words <= MAX_HEADLINE_WORDS and (line.standalone or line_index == 0)
 
 
-def is_call_to_action(sentence: str, words: int) -> bool:
-    if CALL_TO_ACTION_LEAD.match(sentence):
+def is_call_to_action(sentence: Probe) -> bool:
+    if CALL_TO_ACTION_LEAD.match(sentence.text):
         return True
-    return words <= MAX_CALL_TO_ACTION_WORDS and CALL_TO_ACTION_OBJECT.search(sentence) is not None
+    return sentence.words <= MAX_CALL_TO_ACTION_WORDS and CALL_TO_ACTION_OBJECT.found_in(sentence.text, sentence.folded)
 
 
 def has_content_word(sentence: str) -> bool:

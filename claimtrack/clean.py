@@ -11,8 +11,41 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from claimtrack.models import Line
+
+# Letters that re.IGNORECASE matches to an ASCII letter but str.lower() leaves apart ("İ" lowers to "i" + a dot).
+IGNORECASE_FOLDS = (("ı", "i"), ("ſ", "s"), ("\u0307", ""))
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordPattern:
+    """A case-insensitive pattern every match of which holds one of ``keywords`` (lower case):
+    a text whose ``folded`` form holds none of them is not searched, which is most texts."""
+
+    pattern: re.Pattern[str]
+    keywords: tuple[str, ...]
+
+    def may_occur_in(self, folded_text: str) -> bool:
+        for keyword in self.keywords:
+            if keyword in folded_text:
+                return True
+        return False
+
+    def found_in(self, text: str, folded_text: str) -> bool:
+        return self.may_occur_in(folded_text) and self.pattern.search(text) is not None
+
+
+def folded(text: str) -> str:
+    """``text`` in lower case, in which every word that an IGNORECASE pattern finds in ``text`` occurs."""
+    lowered = text.lower()
+    if not lowered.isascii():
+        for letter, ascii_letter in IGNORECASE_FOLDS:
+            lowered = lowered.replace(letter, ascii_letter)
+    return lowered
+
 
 # A junk line is short: a rule that works on phrasing only fires up to this length (in words).
 MAX_NAVIGATION_WORDS = 5
@@ -32,11 +65,15 @@ ATX_CLOSING = re.compile(r"\s+#+$")
 MARKDOWN_PREFIX = re.compile(r"(?:>\s?|[-*+]\s+|\d{1,3}[.)]\s+)")
 SETEXT_UNDERLINE = re.compile(r"(?:=+|-+)\s*$")
 
-URL = re.compile(
-    r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|ru|gov|edu|io|info|co|uk)(?:/\S*)?\b", re.I
+URL = KeywordPattern(
+    re.compile(
+        r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|ru|gov|edu|io|info|co|uk)(?:/\S*)?\b", re.I
+    ),
+    ("://", "www.", ".co", ".org", ".net", ".ru", ".gov", ".edu", ".io", ".info", ".uk"),
 )
-FINAL_PUNCTUATION = re.compile(r"[.!?…:;।。！？؟][\"'”’»)\]]*$")
-
+# A line ends in sentence punctuation when one of FINAL_MARKS comes last but for CLOSING_MARKS.
+FINAL_MARKS = ".!?…:;।。！？؟"
+CLOSING_MARKS = "\"'”’»)]"
 PAGINATION = re.compile(
     r"^(?:(?:showing|displaying|results?)\s+)?(?:page\s+)?\d[\d,]*(?:\s*(?:-|–|to)\s*\d[\d,]*)?"
     r"\s+(?:of|/)\s+(?:about\s+|approx\.?\s+)?\d[\d,]*(?:\s+(?:results?|items?|pages?|entries))?$"
@@ -44,6 +81,7 @@ PAGINATION = re.compile(
     r"|^(?:\d+\s+){2,}(?:next|»|›|…)?\s*$",
     re.I,
 )
+TICKER_SYMBOL_START = re.compile(r"[A-Z][A-Z0-9.]")  # tested first: prose seldom starts like a symbol
 # A symbol and a price: the price needs decimals, a currency or a percent, so "NATO 2030" is no ticker.
 TICKER_ROW = re.compile(
     r"^(?=.*(?:\d\.\d|%|[$€£¥]))[A-Z][A-Z0-9.]{1,9}(?:/[A-Z]{2,5})?\s+[-+]?[$€£¥]?\d[\d,]*(?:\.\d+)?%?"
@@ -64,8 +102,12 @@ CREDIT_LEAD = re.compile(
     r"|(?:credits?|courtesy|pictured|source)\s*:)",
     re.I,
 )
-CREDIT_TAIL = re.compile(
-    r"(?:/|\(|©|photo:?|credit:?)\s*(?:getty images|ap photo|afp|reuters|shutterstock|wikimedia commons)\)?\s*$", re.I
+CREDIT_TAIL = KeywordPattern(
+    re.compile(
+        r"(?:/|\(|©|photo:?|credit:?)\s*(?:getty images|ap photo|afp|reuters|shutterstock|wikimedia commons)\)?\s*$",
+        re.I,
+    ),
+    ("getty images", "ap photo", "afp", "reuters", "shutterstock", "wikimedia commons"),
 )
 CALL_TO_ACTION_LEAD = re.compile(
     r"^(?:(?:please|now|so|and)\s+)?(?:sign up|signup|subscribe|join (?:our|us|the conversation)|follow us|like us"
@@ -74,10 +116,13 @@ CALL_TO_ACTION_LEAD = re.compile(
     r"|support (?:us|our)|donate|become a (?:member|subscriber|patron)|enter your email)\b",
     re.I,
 )
-CALL_TO_ACTION_OBJECT = re.compile(
-    r"\b(?:our newsletter|mailing list|to receive (?:e-?mails|updates|news|alerts|our)"
-    r"|follow us on|subscribe to (?:our|the)|in your inbox)\b",
-    re.I,
+CALL_TO_ACTION_OBJECT = KeywordPattern(
+    re.compile(
+        r"\b(?:our newsletter|mailing list|to receive (?:e-?mails|updates|news|alerts|our)"
+        r"|follow us on|subscribe to (?:our|the)|in your inbox)\b",
+        re.I,
+    ),
+    ("our newsletter", "mailing list", "to receive ", "follow us on", "subscribe to ", "in your inbox"),
 )
 COMMENT_FORM = re.compile(
     r"^(?:leave a (?:reply|comment)|post (?:a )?comment|add (?:a )?comment|cancel reply|reply$|comments?$"
@@ -95,14 +140,25 @@ BLOG_META = re.compile(
     r"|^in\s+#\w+",
     re.I,
 )
-DISCLAIMER = re.compile(
-    r"\b(?:views|opinions)\s+expressed\b.*\b(?:authors?|writers?|contributors?)\b"
-    r"|\bdo(?:es)? not necessarily (?:reflect|represent)\b"
-    r"|\bfor (?:general )?informational purposes only\b"
-    r"|\b(?:does|do|should) not constitute (?:financial|investment|legal|professional) advice\b"
-    r"|\ball rights reserved\b"
-    r"|\bwe use cookies\b|\bby continuing to (?:use|browse) (?:this|our) (?:site|website)\b",
-    re.I,
+DISCLAIMER = KeywordPattern(
+    re.compile(
+        r"\b(?:views|opinions)\s+expressed\b.*\b(?:authors?|writers?|contributors?)\b"
+        r"|\bdo(?:es)? not necessarily (?:reflect|represent)\b"
+        r"|\bfor (?:general )?informational purposes only\b"
+        r"|\b(?:does|do|should) not constitute (?:financial|investment|legal|professional) advice\b"
+        r"|\ball rights reserved\b"
+        r"|\bwe use cookies\b|\bby continuing to (?:use|browse) (?:this|our) (?:site|website)\b",
+        re.I,
+    ),
+    (
+        "expressed",
+        "not necessarily ",
+        "informational purposes only",
+        "not constitute ",
+        "all rights reserved",
+        "we use cookies",
+        "by continuing to ",
+    ),
 )
 NAVIGATION_WORDS = frozenset(
     """
@@ -201,10 +257,23 @@ def is_setext_heading(text: str, raw_lines: list[tuple[int, int]], index: int) -
     return bool(underline) and SETEXT_UNDERLINE.match(underline) is not None
 
 
+class Probe(NamedTuple):
+    """A line or sentence with the facts that several rules ask of it, computed once."""
+
+    text: str
+    words: int
+    folded: str
+
+    @classmethod
+    def of(cls, text: str) -> Probe:
+        return cls(text, word_count(text), folded(text))
+
+
 def junk_reason(line: str) -> str | None:
     """The name of the first junk rule that matches the whole line, or None for content."""
+    probe = Probe.of(line)
     for reason, rule in JUNK_RULES:
-        if rule(line):
+        if rule(probe):
             return reason
     return None
 
@@ -213,61 +282,63 @@ def word_count(line: str) -> int:
     return len(line.split())
 
 
-def has_no_letters(line: str) -> bool:
-    return not any(character.isalpha() for character in line)
+def has_no_letters(line: Probe) -> bool:
+    return not any(character.isalpha() for character in line.text)
 
 
-def is_pagination(line: str) -> bool:
-    return PAGINATION.match(line) is not None
+def is_pagination(line: Probe) -> bool:
+    return PAGINATION.match(line.text) is not None
 
 
-def is_ticker_row(line: str) -> bool:
-    return TICKER_ROW.match(line) is not None
+def is_ticker_row(line: Probe) -> bool:
+    return TICKER_SYMBOL_START.match(line.text) is not None and TICKER_ROW.match(line.text) is not None
 
 
-def is_link(line: str) -> bool:
-    if word_count(line) > MAX_LINK_LINE_WORDS:
+def is_link(line: Probe) -> bool:
+    if line.words > MAX_LINK_LINE_WORDS:
         return False
-    if LINK_LEAD.match(line) or MARKDOWN_LINK_ONLY.match(line):
+    if LINK_LEAD.match(line.text) or MARKDOWN_LINK_ONLY.match(line.text):
         return True
-    url_characters = sum(len(match.group()) for match in URL.finditer(line))
-    return url_characters >= MIN_URL_SHARE_OF_LINE * len(line)
+    url_characters = 0
+    if URL.may_occur_in(line.folded):
+        url_characters = sum(len(match.group()) for match in URL.pattern.finditer(line.text))
+    return url_characters >= MIN_URL_SHARE_OF_LINE * len(line.text)
 
 
-def is_credit(line: str) -> bool:
-    if word_count(line) > MAX_CREDIT_WORDS:
+def is_credit(line: Probe) -> bool:
+    if line.words > MAX_CREDIT_WORDS:
         return False
-    return CREDIT_LEAD.match(line) is not None or CREDIT_TAIL.search(line) is not None
+    return CREDIT_LEAD.match(line.text) is not None or CREDIT_TAIL.found_in(line.text, line.folded)
 
 
-def is_navigation(line: str) -> bool:
-    if word_count(line) > MAX_NAVIGATION_WORDS:  # first: cheap on a line of megabytes
+def is_navigation(line: Probe) -> bool:
+    if line.words > MAX_NAVIGATION_WORDS:
         return False
-    words = [word.lower() for word in WORD.findall(line)]
+    words = [word.lower() for word in WORD.findall(line.text)]
     if not words or len(words) > MAX_NAVIGATION_WORDS:
         return False
     return all(word in NAVIGATION_WORDS for word in words)
 
 
-def is_call_to_action(line: str) -> bool:
-    if word_count(line) > MAX_CALL_TO_ACTION_WORDS:
+def is_call_to_action(line: Probe) -> bool:
+    if line.words > MAX_CALL_TO_ACTION_WORDS:
         return False
-    return CALL_TO_ACTION_LEAD.match(line) is not None or CALL_TO_ACTION_OBJECT.search(line) is not None
+    return CALL_TO_ACTION_LEAD.match(line.text) is not None or CALL_TO_ACTION_OBJECT.found_in(line.text, line.folded)
 
 
-def is_comment_form(line: str) -> bool:
-    return COMMENT_FORM.match(line) is not None
+def is_comment_form(line: Probe) -> bool:
+    return COMMENT_FORM.match(line.text) is not None
 
 
-def is_blog_meta(line: str) -> bool:
-    return word_count(line) <= MAX_BLOG_META_WORDS and BLOG_META.search(line) is not None
+def is_blog_meta(line: Probe) -> bool:
+    return line.words <= MAX_BLOG_META_WORDS and BLOG_META.search(line.text) is not None
 
 
-def is_disclaimer(line: str) -> bool:
-    return word_count(line) <= MAX_DISCLAIMER_WORDS and DISCLAIMER.search(line) is not None
+def is_disclaimer(line: Probe) -> bool:
+    return line.words <= MAX_DISCLAIMER_WORDS and DISCLAIMER.found_in(line.text, line.folded)
 
 
-JUNK_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
+JUNK_RULES: tuple[tuple[str, Callable[[Probe], bool]], ...] = (
     ("no-text", has_no_letters),
     ("pagination", is_pagination),
     ("ticker", is_ticker_row),
@@ -281,6 +352,12 @@ JUNK_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
 )
 
 
+def ends_with_final_punctuation(text: str) -> bool:
+    """Whether ``text`` ends (a final newline aside) in a final mark and any closing marks."""
+    body = text.removesuffix("\n").rstrip(CLOSING_MARKS)
+    return body[-1:] != "" and body[-1] in FINAL_MARKS
+
+
 def mark_ticker_titles(lines: list[Line]) -> list[Line]:
     """Drop the short title line ("Coin Marketplace") directly above a block of ticker rows."""
     marked = list(lines)
@@ -290,7 +367,7 @@ def mark_ticker_titles(lines: list[Line]) -> list[Line]:
             line.dropped is None
             and following.dropped == "ticker"
             and word_count(line.text) <= MAX_TICKER_TITLE_WORDS
-            and not FINAL_PUNCTUATION.search(line.text)
+            and not ends_with_final_punctuation(line.text)
         ):
             marked[index] = Line(line.start, line.end, line.text, "ticker", line.standalone, line.heading)
     return marked

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 
 import pytest
@@ -10,7 +11,7 @@ from corpora import SEEDS, WIKINEWS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claimtrack.clean import clean_lines
+from claimtrack.clean import clean_lines, ends_with_final_punctuation
 
 REASONS = {
     "no-text",
@@ -197,6 +198,29 @@ def test_general_junk_shapes(line, reason):
 )
 def test_claims_that_look_like_junk_are_kept(claim):
     assert clean_lines(claim)[0].dropped is None
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [  # IGNORECASE takes "ı" and "İ" for an "i", "ſ" for an "s": the keyword tests before the patterns must too
+        ("All rıghts reserved", "disclaimer"),
+        ("ALL RİGHTS RESERVED", "disclaimer"),
+        ("Get the news in your ınbox every morning", "call-to-action"),
+        ("Crowds at the rally / Reuterſ", "credit"),
+        ("example.İO/news", "link"),
+    ],
+)
+def test_junk_keywords_in_any_case(line, reason):
+    assert clean_lines(line)[0].dropped == reason
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["End.", "End.\n", "He said: “Go.”", "(Really?)", "Why?’”", "Done…", "x", "", ".", "”", "End. ", "A.”\n\n"],
+)
+def test_final_punctuation_test_agrees_with_its_pattern(line):
+    pattern = re.compile(r"[.!?…:;।。！？؟][\"'”’»)\]]*$")
+    assert ends_with_final_punctuation(line) == (pattern.search(line) is not None)
 
 
 def test_ticker_title_needs_ticker_rows_below():
