@@ -14,6 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimtrack.dates import (
+    DATE_TRIGGER,
+    TRIGGER_MONTHS,
+    TRIGGER_RELATIVE,
+    TRIGGER_SEASONS,
+    TRIGGER_WEEKDAYS,
+    YEAR_TRIGGER,
     date_from_text,
     document_claim_date,
     extract_claim_date,
@@ -313,6 +319,26 @@ def test_no_string_crashes_and_results_are_well_formed(text, doc_date, doc_years
         assert found.precision == precision_of(found.date)
         assert found.text and found.text in text
     assert all(1900 <= year <= 2100 for year in years_stated(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This SPRING, ſpring and Spring; Jan2019 x2019 _2019 ٢٠١٩ 1,000 4.5 Sept. MAR Marching",
+        "yesterday Yesterday TONIGHT earlier later LATE Ladies Wednesday2 on Mon. a-Sun 2019-03-04",
+        WIKINEWS.read_text(encoding="utf-8")[:20_000],
+    ],
+)
+def test_trigger_patterns_find_the_starts_of_their_plain_pattern(text):
+    for pattern, words in (
+        (
+            DATE_TRIGGER,
+            "|".join(TRIGGER_MONTHS + TRIGGER_WEEKDAYS) + "|(?i:" + "|".join(TRIGGER_RELATIVE + TRIGGER_SEASONS),
+        ),
+        (YEAR_TRIGGER, "|".join(TRIGGER_MONTHS) + "|(?i:" + "|".join(TRIGGER_SEASONS)),
+    ):
+        plain = re.compile(rf"\b(?:{words}))|\d+")
+        assert [m.start() for m in pattern.finditer(text)] == [m.start() for m in plain.finditer(text)]
 
 
 def test_speed_over_wikinews_sentences():
