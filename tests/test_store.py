@@ -8,7 +8,7 @@ from claimtrack.dedupe import Clusterer
 from claimtrack.errors import DatabaseError
 from claimtrack.filters import Filters
 from claimtrack.models import CLAIM, HEADING, ActorMention, Document, ProcessedDocument, Sentence
-from claimtrack.store import open_store
+from claimtrack.store import DocumentNotStored, open_store
 from claimtrack.store.schema import SCHEMA_VERSION
 
 SHARED = "Moscow had every opportunity to make the Central Asian nations gravitate toward it of their own accord."
@@ -163,3 +163,65 @@ def test_a_database_of_schema_version_1_is_migrated_in_place(tmp_path):
     assert store.conn.execute("SELECT count(*) FROM claims_view WHERE countries LIKE '%KZ%'").fetchone()[0] > 40
     store.close()
     assert open_store(path).schema_version() == SCHEMA_VERSION
+
+
+def _partition(conn: sqlite3.Connection) -> set[frozenset[int]]:
+    groups: dict[int, set[int]] = {}
+    for sentence_id, cluster_id in conn.execute("SELECT id, cluster_id FROM sentences WHERE cluster_id IS NOT NULL"):
+        groups.setdefault(cluster_id, set()).add(sentence_id)
+    return {frozenset(members) for members in groups.values()}
+
+
+def test_migrated_clusters_keep_their_members_and_the_next_ingest_joins_them(tmp_path):
+    path = tmp_path / "old.db"
+    path.write_bytes(SCHEMA_V1_DATABASE.read_bytes())
+    with sqlite3.connect(path) as old:
+        before = _partition(old)
+    store = open_store(path)
+    conn = store.conn
+    assert _partition(conn) == before
+    assert conn.execute(
+        "SELECT count(*) FROM clusters c WHERE c.id != (SELECT min(id) FROM sentences WHERE cluster_id = c.id)"
+    ).fetchone() == (0,)
+    assert conn.execute(
+        "SELECT count(*) FROM sentences s WHERE cluster_id IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM dedupe_index i WHERE i.sentence_id = s.id)"
+    ).fetchone() == (0,)
+    repeated_id, repeated, cluster = conn.execute(
+        "SELECT s.id, s.text, s.cluster_id FROM sentences s JOIN clusters c ON c.id = s.cluster_id "
+        "WHERE s.kind = 'claim' AND length(s.text) > 80 ORDER BY s.id LIMIT 1"
+    ).fetchone()
+    write(store, processed("later.txt", repeated, digest="later"))
+    joined = conn.execute(
+        "SELECT s.cluster_id FROM sentences s JOIN documents d ON d.id = s.document_id WHERE d.source = 'later.txt'"
+    ).fetchone()[0]
+    assert joined == cluster and cluster <= repeated_id
+    conn.execute("INSERT INTO sentences_fts(sentences_fts) VALUES ('integrity-check')")
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    store.close()
+
+
+def test_a_document_that_fails_inside_a_batch_is_undone_alone(store, monkeypatch):
+    insert = type(store).insert_sentences
+
+    def failing_for_c(self, document_id, item, first_id):
+        if item.document.source == "c.txt":
+            raise RuntimeError("disk said no")
+        return insert(self, document_id, item, first_id)
+
+    monkeypatch.setattr(type(store), "insert_sentences", failing_for_c)
+    items = [
+        processed(name, SHARED, OTHER if name == "b.txt" else SHARED) for name in ("a.txt", "b.txt", "c.txt", "d.txt")
+    ]
+    with store.ingest_batches(store.clusterer()) as batch:
+        outcomes = []
+        for item in items:
+            try:
+                outcomes.append(batch.write(item, actors_of(item)).status)
+            except DocumentNotStored as error:
+                outcomes.append(f"failed: {error}")
+    assert outcomes == ["new", "new", "failed: disk said no", "new"]
+    sources = [row[0] for row in store.conn.execute("SELECT source FROM documents ORDER BY source")]
+    assert sources == ["a.txt", "b.txt", "d.txt"]
+    (cluster,) = store.dupes(Filters(), min_sources=2, limit=10)
+    assert {m["source"] for m in cluster["members"]} == {"a.txt", "b.txt", "d.txt"}
