@@ -31,7 +31,7 @@ Tuning constants live in the module that uses them (patch them there, not here).
 from __future__ import annotations
 
 from .cluster import BatchPlan, Clusterer, VariantLink, plan_batch, with_similarity
-from .index import MAX_HOLDERS_PER_KEY, Entry, MemoryKeyIndex
+from .index import MAX_HOLDERS_PER_KEY, Entry, MemoryKeyIndex, StoredEntries
 from .keys import Keyed, candidate_keys, keyed, twin_key, worth_comparing
 from .match import (
     ACTOR,
@@ -69,6 +69,7 @@ __all__ = [
     "MemoryKeyIndex",
     "Prepared",
     "PreparedCache",
+    "StoredEntries",
     "VariantLink",
     "Verdict",
     "candidate_keys",

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 from rapidfuzz import fuzz
 
-from .index import MAX_HOLDERS_PER_KEY, Entry, MemoryKeyIndex, _ranks
+from .index import MAX_HOLDERS_PER_KEY, MemoryKeyIndex, StoredEntries, _ranks
 from .keys import _ANCHOR_BANDS, _BAND_SHIFT, MIN_SHARED_KEYS, SHORT_PREFIX_KEY_BAND, Keyed, keyed
 from .match import DEFAULT_THRESHOLD, SAME, VARIANT, Prepared, Verdict, compare, match_text
 
@@ -88,17 +88,12 @@ class Clusterer:
         self._held: list[tuple[np.ndarray, np.ndarray]] = []  # (keys, positions) added since take_changes
         self._merged: set[int] = set()  # clusters merged into another since take_changes
 
-    def load(self, entries: Sequence[Entry], held: Sequence[np.ndarray], clusters: Sequence[int]) -> None:
+    def load(self, stored: StoredEntries, clusters: np.ndarray) -> None:
         """Add stored sentences as they were clustered: their entries, the keys each holds, and their
         cluster (the smallest id in it). Nothing is compared."""
-        first = self.index.extend_entries(entries)
-        counts = np.fromiter((len(keys) for keys in held), np.int64, len(held))
-        if counts.sum():
-            keys = np.concatenate([np.asarray(k, np.int64) for k in held])
-            self.index.add_keys(keys, np.repeat(np.arange(first, first + len(entries)), counts))
-        for entry, cluster in zip(entries, clusters):
-            if cluster != entry.sentence_id:
-                self._parent[entry.sentence_id] = cluster
+        self.index.extend_stored(stored)
+        merged = np.flatnonzero(clusters != stored.ids)
+        self._parent.update(zip(stored.ids[merged].tolist(), clusters[merged].tolist()))
 
     def forget(self, sentence_ids: Sequence[int]) -> None:
         """Take sentences out: whole clusters only (every member of each, or ``add`` them back after)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -25,6 +25,18 @@ class Entry(NamedTuple):
     truncated: bool  # Prepared.truncated: preparing found a final ellipsis
     cut_short: bool  # the text as written ends in an ellipsis
     match_length: int  # len(Prepared.match)
+
+
+class StoredEntries(NamedTuple):
+    """Many entries at once, as columns, with the keys each holds: how an index is loaded from the store."""
+
+    ids: np.ndarray  # int64
+    written: Sequence[str]
+    truncated: np.ndarray  # bool
+    cut_short: np.ndarray  # bool
+    match_lengths: np.ndarray  # int32
+    keys: np.ndarray  # int64: the keys of the first entry, then of the second, ...
+    key_counts: np.ndarray  # how many keys each entry holds
 
 
 class SortedKeys:
@@ -155,14 +167,22 @@ class MemoryKeyIndex:
                 self._filling = []
         return first
 
-    def entry(self, position: int) -> Entry:
-        return Entry(
-            self.ids[position],
-            self._written_at(position),
-            bool(self._truncated[position]),
-            bool(self._cut_short[position]),
-            self._match_lengths[position],
-        )
+    def extend_stored(self, stored: StoredEntries) -> None:
+        """Add entries and the keys they hold, as loaded from the store, in bulk."""
+        first = len(self.ids)
+        self.ids.frombytes(np.asarray(stored.ids, np.int64).tobytes())
+        self._cut_short.frombytes(np.asarray(stored.cut_short, np.int8).tobytes())
+        self._truncated.frombytes(np.asarray(stored.truncated, np.int8).tobytes())
+        self._match_lengths.frombytes(np.asarray(stored.match_lengths, np.intc).tobytes())
+        self._dead.frombytes(bytes(len(stored.ids)))
+        for written in stored.written:
+            self._filling.append(written)
+            if len(self._filling) == TEXT_CHUNK:
+                self._written.append(tuple(self._filling))
+                self._filling = []
+        if len(stored.keys):
+            positions = np.repeat(np.arange(first, first + len(stored.ids)), stored.key_counts)
+            self.add_keys(stored.keys, positions)
 
     def forget(self, sentence_ids: Iterable[int]) -> None:
         """Hide these sentences from every lookup: they were deleted, or are about to be added again."""

@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+import numpy as np
+
 from ..dedupe import Clusterer, VariantLink
 from .connection import Connection
-from .index_rows import row_entry
+from .index_rows import stored_entries
 
 # Size, sources, first and last appearance, and representative (the first member by date, then
 # document and position) of each cluster in temp.touched_clusters, written over the old figures.
@@ -40,17 +42,12 @@ class ClusterIndex(Connection):
 
     def load_clusterer(self, clusterer: Clusterer) -> Clusterer:
         """`clusterer` with every indexed claim of the store added as it was clustered."""
-        entries, held, clusters = [], [], []
         rows = self.conn.execute(
-            "SELECT i.sentence_id, i.written, i.flags, i.match_length, i.keys, s.cluster_id "
+            "SELECT i.sentence_id, i.written, i.flags, i.match_length, i.keys, coalesce(s.cluster_id, s.id) "
             "FROM dedupe_index i JOIN sentences s ON s.id = i.sentence_id ORDER BY i.sentence_id"
-        )
-        for *row, cluster_id in rows:
-            entry, keys = row_entry(*row)
-            entries.append(entry)
-            held.append(keys)
-            clusters.append(cluster_id or entry.sentence_id)
-        clusterer.load(entries, held, clusters)
+        ).fetchall()
+        clusters = np.fromiter((row[5] for row in rows), np.int64, len(rows))
+        clusterer.load(stored_entries([row[:5] for row in rows]), clusters)
         return clusterer
 
     def save_index_entries(self, rows: Iterable[tuple]) -> None:

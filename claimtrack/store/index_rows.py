@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..dedupe import Entry
+from ..dedupe import Entry, StoredEntries
 
 TRUNCATED, CUT_SHORT = 1, 2  # bits of dedupe_index.flags
 KEY_DTYPE = np.dtype("<i8")  # dedupe_index.keys: the blocking keys a claim holds, little-endian int64, packed
@@ -18,7 +18,19 @@ def entry_row(entry: Entry, keys: Sequence[int] | np.ndarray) -> tuple:
     return entry.sentence_id, entry.written, flags, entry.match_length, np.asarray(keys, KEY_DTYPE).tobytes()
 
 
-def row_entry(sentence_id: int, written: str, flags: int, match_length: int, keys: bytes) -> tuple[Entry, np.ndarray]:
-    """The entry and held keys of a dedupe_index row."""
-    entry = Entry(sentence_id, written, bool(flags & TRUNCATED), bool(flags & CUT_SHORT), match_length)
-    return entry, np.frombuffer(keys, KEY_DTYPE)
+def stored_entries(rows: Sequence[tuple[int, str, int, int, bytes]]) -> StoredEntries:
+    """The entries and held keys of dedupe_index rows (sentence_id, written, flags, match_length, keys), as columns."""
+    if not rows:
+        empty = np.empty(0, np.int64)
+        return StoredEntries(empty, [], empty.astype(bool), empty.astype(bool), empty.astype(np.int32), empty, empty)
+    ids, written, flags, lengths, keys = zip(*rows)
+    flags = np.array(flags, np.int64)
+    return StoredEntries(
+        ids=np.array(ids, np.int64),
+        written=written,
+        truncated=(flags & TRUNCATED) > 0,
+        cut_short=(flags & CUT_SHORT) > 0,
+        match_lengths=np.array(lengths, np.int32),
+        keys=np.frombuffer(b"".join(keys), KEY_DTYPE).astype(np.int64),
+        key_counts=np.array([len(k) for k in keys], np.int64) // KEY_DTYPE.itemsize,
+    )
