@@ -22,7 +22,7 @@ from ..errors import DatabaseError
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 WAL_CHECKPOINT_PAGES = 10_000  # 40 MB of WAL between checkpoints: each costs a pass over hot pages
-WRITE_CACHE_KIB = 256 * 1024  # page cache while ingesting: keys and terms land on random index pages
+WRITE_CACHE_KIB = 64 * 1024  # page cache while ingesting: the batch writer mostly appends, so more buys nothing
 WAL_SWITCH_RETRY_SECONDS = 0.05  # pause between tries when another process switches a new file to WAL too
 
 _Opened = TypeVar("_Opened", bound="Connection")
