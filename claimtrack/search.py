@@ -33,7 +33,7 @@ def query_words(text: str) -> list[str]:
 
 def close_terms(word: str, vocabulary: Iterable[str]) -> list[str]:
     """Index terms that look like a misspelling or other transliteration of `word`."""
-    if len(word) < settings.FUZZY_MIN_TERM_LENGTH or word.isdigit():
+    if not _expandable(word):
         return []
     matches = process.extract(
         word,
@@ -43,6 +43,11 @@ def close_terms(word: str, vocabulary: Iterable[str]) -> list[str]:
         limit=settings.FUZZY_MAX_TERMS,
     )
     return sorted(term for term, _, _ in matches if term != word and not term.startswith(word))
+
+
+def _expandable(word: str) -> bool:
+    """Whether close terms are looked for: not for short words or numbers (so neither is the vocabulary read)."""
+    return len(word) >= settings.FUZZY_MIN_TERM_LENGTH and not word.isdigit()
 
 
 def build_query(text: str, terms_near: Callable[[str], Iterable[str]] | None = None, fuzzy: bool = True) -> str:
@@ -57,7 +62,7 @@ def build_query(text: str, terms_near: Callable[[str], Iterable[str]] | None = N
             parts.append('"' + " ".join(words) + '"')
     for word in query_words(PHRASE.sub(" ", text)):
         alternatives = [f'"{word}"*' if len(word) >= PREFIX_MIN_LENGTH else f'"{word}"']
-        if fuzzy and terms_near is not None:
+        if fuzzy and terms_near is not None and _expandable(word):
             alternatives += [f'"{term}"*' for term in close_terms(word, terms_near(word))]
         parts.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
     if not parts:

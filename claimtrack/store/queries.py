@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from .. import settings
 from ..filters import Filters
 from .connection import Connection
 
@@ -20,6 +22,10 @@ LINKED_CLUSTERS = """
     SELECT o.cluster_id FROM sentences m JOIN variants v ON v.b_id = m.id JOIN sentences o ON o.id = v.a_id
     WHERE m.cluster_id = {cluster}
 """  # the clusters linked to one cluster as its variants
+FTS_TOKENIZER = "unicode61 remove_diacritics 2"  # the tokenizer of sentences_fts (schema.py)
+INDEX_STRUCTURE = "SELECT block FROM sentences_fts_data WHERE id = 10"  # FTS5's structure record
+SEARCH_WINDOW = 500  # matches search ranks at a time, newest first: its results are exact up to this many
+SEARCH_FIRST_SLICE = 50  # ranked matches first looked up in the claims table (more if the limit is higher)
 
 
 @dataclass(slots=True)
@@ -41,50 +47,93 @@ class Queries(Connection):
     def terms_near(self, word: str) -> list[str]:
         """Index terms worth comparing with `word`: same first letter, similar length.
 
-        A range on the vocabulary table is answered from the index, so this stays
-        fast with millions of terms.
+        Read from search_terms, a copy of the index's terms: on the index's own vocabulary table
+        a range of terms costs a read of every doclist in it (a letter of a million claims holds
+        millions of postings). The copy is refreshed first when the index has changed since; if
+        it cannot be (another connection is writing), the vocabulary table answers.
         """
         first = word[0]
+        table = "search_terms" if self._search_terms_current() else "sentences_fts_vocab"
         return [
             r[0]
             for r in self.conn.execute(
-                "SELECT term FROM sentences_fts_vocab WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ?",
+                f"SELECT term FROM {table} WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ?",
                 (first, chr(ord(first) + 1), len(word) - 2, len(word) + 3),
             )
         ]
 
+    def refresh_search_terms(self, wait: bool = True) -> bool:
+        """Copy the terms of the text index into search_terms, unless it holds them already.
+
+        One read of the whole index (about a second at a million claims), run by the first
+        fuzzy search after the index changes. Without `wait` it gives up at once if another
+        connection is writing. Whether search_terms now matches the index.
+        """
+        if self._search_terms_current(refresh=False):
+            return True
+        if self.conn.in_transaction:
+            return False
+        try:
+            if not wait:
+                self.conn.execute("PRAGMA busy_timeout = 0")
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:  # locked, or a read-only database
+            return False
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {settings.BUSY_TIMEOUT_MS}")
+        try:
+            self.conn.execute("DELETE FROM search_terms")
+            self.conn.execute("INSERT INTO search_terms (term) SELECT term FROM sentences_fts_vocab")
+            self.conn.execute("DELETE FROM search_terms_source")
+            self.conn.execute(f"INSERT INTO search_terms_source (structure) {INDEX_STRUCTURE}")
+            self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            self.conn.execute("ROLLBACK")
+            if "readonly" not in str(error):
+                raise
+            return False
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        return True
+
+    def _search_terms_current(self, refresh: bool = True) -> bool:
+        """Whether search_terms holds the terms of the index as it is (refreshing it if `refresh`):
+        the index rewrites its structure record with every change, and the copy keeps the one it
+        was made from."""
+        row = self.conn.execute(f"SELECT structure = ({INDEX_STRUCTURE}) FROM search_terms_source").fetchone()
+        return bool(row and row[0]) or (refresh and self.refresh_search_terms(wait=False))
+
     def search(self, fts_query: str, filters: Filters, limit: int, every_appearance: bool) -> list[dict]:
+        """The `limit` best claims matching `fts_query` by bm25 that pass `filters`, one per cluster
+        (its best match) unless `every_appearance`, each with its `rank` and `marked` text.
+
+        Matches are read newest first, a window at a time: the newest SEARCH_WINDOW matches (by
+        rowid) are ranked by bm25 and walked best first through the joins and filters until
+        `limit` claims are found; only when a window runs out is the next, older one read (twice
+        as large each time). So the results are exactly the best by bm25 (ties by id) whenever the
+        query has at most SEARCH_WINDOW matches; with more, they are the best of the newest
+        matches, at a cost bounded by the window rather than by the matches: sorting them all
+        by rank scores every one (a common word at 1M claims: 3 s).
+        """
         where = self._filters(filters)
-        # FTS5 sorts its hits by bm25 itself; the joins and filters then run on them lazily, best
-        # first, until `limit` clusters are found (sorting after the join read every hit: 10x slower).
-        # Only the claims shown are highlighted, as that reads their text.
-        cursor = self.conn.execute(
-            f"""
-            SELECT s.id, s.cluster_id, f.rank
-            FROM (SELECT rowid, rank FROM sentences_fts WHERE sentences_fts MATCH ? ORDER BY rank) f
-            JOIN sentences s ON s.id = f.rowid
-            JOIN documents d ON d.id = s.document_id
-            WHERE s.kind = 'claim' AND {where.sql()}
-            """,
-            (fts_query, *where.params),
-        )
-        rows, seen = [], set()
-        for claim_id, cluster_id, rank in cursor:
-            group = claim_id if every_appearance or cluster_id is None else cluster_id
-            if group not in seen:
-                seen.add(group)
-                rows.append((claim_id, rank))
-                if len(rows) >= limit:
-                    break
-        cursor.close()
+        rows: list[tuple[int, float]] = []
+        seen: set[int] = set()
+        window, before = SEARCH_WINDOW, None
+        while len(rows) < limit:
+            matches = self._newest_matches(fts_query, window, before)
+            for claim_id, cluster_id, rank in self._passing(sorted(matches, key=_by_rank), where, limit):
+                group = claim_id if every_appearance or cluster_id is None else cluster_id
+                if group not in seen:
+                    seen.add(group)
+                    rows.append((claim_id, rank))
+                    if len(rows) >= limit:
+                        break
+            if len(matches) < window:
+                break
+            before, window = matches[-1][0], window * 2
         ids = [row[0] for row in rows]
-        marked = dict(
-            self.conn.execute(
-                f"SELECT rowid, highlight(sentences_fts, 0, char(2), char(3)) FROM sentences_fts "
-                f"WHERE sentences_fts MATCH ? AND rowid IN ({','.join('?' * len(ids))})",
-                (fts_query, *ids),
-            ).fetchall()
-        )
+        marked = self._marked(fts_query, ids)
         records = {r["id"]: r for r in self.claim_records(ids)}
         results = []
         for claim_id, rank in rows:
@@ -93,6 +142,62 @@ class Queries(Connection):
             record["marked"] = marked.get(claim_id)
             results.append(record)
         return results
+
+    def _marked(self, fts_query: str, ids: list[int]) -> dict[int, str]:
+        """The text of the claims `ids` with the matched words between char(2) and char(3).
+
+        Highlighted on a scratch index of these claims alone (same tokenizer, so the same matches):
+        on sentences_fts every query merges the doclists of its prefix terms again, up to 10 ms.
+        """
+        if not ids:
+            return {}
+        self.conn.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_marked USING fts5(text, tokenize='{FTS_TOKENIZER}')"
+        )
+        self.conn.execute("DELETE FROM temp.search_marked")
+        self.conn.execute(
+            "INSERT INTO temp.search_marked (rowid, text) "
+            "SELECT id, text FROM sentences WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),),
+        )
+        return dict(
+            self.conn.execute(
+                "SELECT rowid, highlight(search_marked, 0, char(2), char(3)) FROM temp.search_marked "
+                "WHERE search_marked MATCH ?",
+                (fts_query,),
+            ).fetchall()
+        )
+
+    def _newest_matches(self, fts_query: str, count: int, before: int | None) -> list[tuple[int, float]]:
+        """(rowid, bm25) of the `count` newest matches older than `before`, newest first.
+
+        In rowid order FTS5 stops reading the doclists after `count` rows and scores only those.
+        """
+        older = "" if before is None else "AND rowid < ?"
+        return self.conn.execute(
+            f"SELECT rowid, rank FROM sentences_fts WHERE sentences_fts MATCH ? {older} ORDER BY rowid DESC LIMIT ?",
+            (fts_query, *([] if before is None else [before]), count),
+        ).fetchall()
+
+    def _passing(self, ranked: list[tuple[int, float]], where: _Where, limit: int) -> Iterator[tuple]:
+        """(claim id, cluster id, rank) of the `ranked` matches that are claims passing `where`, in
+        that order; looked up in slices of growing size, so a walk that stops early reads little."""
+        start, size = 0, max(limit, SEARCH_FIRST_SLICE)
+        while start < len(ranked):
+            chunk = ranked[start : start + size]
+            passing = dict(
+                self.conn.execute(
+                    f"""
+                    SELECT s.id, s.cluster_id FROM sentences s JOIN documents d ON d.id = s.document_id
+                    WHERE s.id IN (SELECT value FROM json_each(?)) AND s.kind = 'claim' AND {where.sql()}
+                    """,
+                    (json.dumps([rowid for rowid, _ in chunk]), *where.params),
+                ).fetchall()
+            )
+            for rowid, rank in chunk:
+                if rowid in passing:
+                    yield rowid, passing[rowid], rank
+            start, size = start + size, size * 2
 
     def export(self, filters: Filters, every_appearance: bool) -> Iterator[dict]:
         """Claim records in document order; one per cluster (its first match) unless `every_appearance`."""
@@ -368,6 +473,10 @@ class Queries(Connection):
         if filters.match:
             where.add("s.id IN (SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH ?)", filters.match)
         return where
+
+
+def _by_rank(match: tuple[int, float]) -> tuple[float, int]:
+    return match[1], match[0]
 
 
 def _json_list(value: str | None) -> list:
