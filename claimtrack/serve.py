@@ -307,6 +307,8 @@ TABLES: dict[str, dict] = {
         "description": "The deduplication index: each claim's prepared words and the blocking keys it holds.",
         "hidden": True,
     },
+    "search_terms": {"description": "A copy of the terms of the full-text index, for fuzzy search.", "hidden": True},
+    "search_terms_source": {"description": "The index structure search_terms was copied from.", "hidden": True},
     "schema_version": {
         "description": "Migrations applied to this database.",
         "hidden": True,
