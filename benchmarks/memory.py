@@ -12,7 +12,8 @@ def peak_rss_mb() -> float:
     Linux carries ru_maxrss across exec, so a child started by a large parent would report the
     parent's size; VmHWM belongs to the process image alone.
     """
-    for line in Path("/proc/self/status").read_text().splitlines():
+    status = Path("/proc/self/status")  # the kernel's view of this process, where there is one
+    for line in status.read_text().splitlines() if status.exists() else ():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import random
 import statistics
 import subprocess
@@ -318,8 +319,7 @@ def measure(size: int, args) -> dict:
 
 
 def print_table(all_results: list[dict], workers: int) -> None:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), "?")  # fmt: skip
+    cpu = platform.processor() or platform.machine()
     print(f"\nmachine: {os.cpu_count()} CPUs, {cpu}; workers: {workers}\n")
     sizes = [r["size"] for r in all_results]
     print("| measure | " + " | ".join(f"{s:,}" for s in sizes) + " |")
@@ -393,7 +393,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=list(DEFAULT_SIZES))
     parser.add_argument("--full", action="store_true", help=f"also run {FULL_SIZE:,} sentences")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="default: one per core, as ingest")
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/claimtrack-bench"))
+    parser.add_argument("--cache", type=Path, default=ROOT / "benchmarks" / "out")
     parser.add_argument("--skip-no-actors", action="store_true", help="do not ingest again without actors")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)

@@ -188,19 +188,22 @@ def assert_resumes_to_the_clean_state(db: Path, corpus: Path, clean_ingest: Path
     assert_consistent(db)
 
 
-def test_kill_9_inside_a_document_leaves_the_documents_before_it_whole(corpus, clean_ingest, tmp_path):
-    db = tmp_path / "killed.db"
-    killed = cli(
-        db, "ingest", str(corpus), "--workers", "1",
-        script=[sys.executable, "-c", DIE_INSIDE_A_DOCUMENT], env={"KILL_AT_DOCUMENT": str(KILL_AT_DOCUMENT)},
-    )  # fmt: skip
+def killed_ingest(db: Path, corpus: Path, clean_ingest: Path, script: str, env: dict) -> dict[str, tuple[int, int]]:
+    """Run an ingest that `script` kills with SIGKILL; check that what it stored is whole, and return it."""
+    killed = cli(db, "ingest", str(corpus), "--workers", "1", script=[sys.executable, "-c", script], env=env)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert_consistent(db)
     stored = per_document(db)
-    # the batches committed before the one being written are there whole, nothing of that one
-    assert len(stored) == (KILL_AT_DOCUMENT - 1) // BATCH_DOCUMENTS * BATCH_DOCUMENTS
     clean = per_document(clean_ingest)
     assert stored == {source: clean[source] for source in stored}
+    return stored
+
+
+def test_kill_9_inside_a_document_leaves_the_documents_before_it_whole(corpus, clean_ingest, tmp_path):
+    db = tmp_path / "killed.db"
+    stored = killed_ingest(db, corpus, clean_ingest, DIE_INSIDE_A_DOCUMENT, {"KILL_AT_DOCUMENT": str(KILL_AT_DOCUMENT)})
+    # the batches committed before the one being written are there whole, nothing of that one
+    assert len(stored) == (KILL_AT_DOCUMENT - 1) // BATCH_DOCUMENTS * BATCH_DOCUMENTS
     assert_resumes_to_the_clean_state(db, corpus, clean_ingest)
 
 
@@ -211,16 +214,8 @@ def test_kill_9_at_a_random_write_then_running_it_again_gives_the_clean_ingest(
     corpus, clean_ingest, tmp_path, kill_at_call
 ):
     db = tmp_path / "killed.db"
-    killed = cli(
-        db, "ingest", str(corpus), "--workers", "1",
-        script=[sys.executable, "-c", DIE_AT_A_WRITE_CALL], env={"KILL_AT_CALL": str(kill_at_call)},
-    )  # fmt: skip
-    assert killed.returncode == -signal.SIGKILL, killed.stderr
-    assert_consistent(db)
-    stored = per_document(db)
+    stored = killed_ingest(db, corpus, clean_ingest, DIE_AT_A_WRITE_CALL, {"KILL_AT_CALL": str(kill_at_call)})
     assert len(stored) % BATCH_DOCUMENTS == 0  # whole batches only
-    clean = per_document(clean_ingest)
-    assert stored == {source: clean[source] for source in stored}
     assert_resumes_to_the_clean_state(db, corpus, clean_ingest)
 
 

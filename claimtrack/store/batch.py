@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .. import settings
 from ..actors import Actor
@@ -19,7 +20,10 @@ from ..dedupe import Clusterer, Entry, Keyed, keyed
 from ..dedupe.match import _cut_short
 from ..models import CLAIM, ProcessedDocument
 from .index_rows import entry_row
-from .writer import ReplacedDocument, Writer, WriteResult
+from .writer import ReplacedDocument, WriteResult
+
+if TYPE_CHECKING:
+    from . import Store
 
 
 class DocumentNotStored(Exception):
@@ -45,7 +49,7 @@ class IngestBatches:
 
     def __init__(
         self,
-        store: Writer,
+        store: Store,
         clusterer: Clusterer,
         is_house_blurb: Callable[[str, str | None], bool] | None = None,
         max_documents: int | None = None,

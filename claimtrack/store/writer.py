@@ -69,7 +69,6 @@ class Writer(Connection):
         except BaseException:
             self.conn.execute("ROLLBACK TO document")
             self.conn.execute("RELEASE document")
-            self.forget_written_actors()
             raise
         self.conn.execute("RELEASE document")
 
