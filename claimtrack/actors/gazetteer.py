@@ -147,21 +147,19 @@ def _trie_alternation(words: Iterable[str], end: Callable[[str], str], after_fir
             node = node.setdefault(char, {})
         node[""] = word
 
-    def emit(node: dict, after_char: str = "") -> str:
-        branches = []
-        for char in sorted((key for key in node if key), key=lambda key: -_depth(node[key])):
-            branches.append(re.escape(char) + after_char + emit(node[char]))
+    def emit(node: dict, after_char: str = "") -> tuple[str, int]:
+        """The node's regex and its depth, the longest word below it; the deepest branch first."""
+        children = [(char, emit(node[char])) for char in node if char]
+        children.sort(key=lambda child: -child[1][1])
+        branches = [re.escape(char) + after_char + pattern for char, (pattern, _) in children]
         if "" in node:
             branches.append(end(node[""]))
+        depth = max((1 + child_depth for _, (_, child_depth) in children), default=0)
         if len(branches) == 1:
-            return branches[0]
-        return "(?:" + "|".join(branches) + ")"
+            return branches[0], depth
+        return "(?:" + "|".join(branches) + ")", depth
 
-    return emit(trie, after_first)
-
-
-def _depth(node: dict) -> int:
-    return max((1 + _depth(child) for key, child in node.items() if key), default=0)
+    return emit(trie, after_first)[0]
 
 
 @cache
