@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,9 +19,9 @@ from .classify import classify_sentence, is_house_blurb
 from .clean import clean_lines
 from .dedupe import DEFAULT_THRESHOLD, Keyed, keyed
 from .models import BOILERPLATE, CLAIM, HEADING, Document, ProcessedDocument, ReadFailure, Sentence
-from .read import iter_documents
+from .read import FileToRead, iter_inputs
 from .sentences import split_sentences
-from .store import DocumentNotStored, Store
+from .store import DocumentNotStored, Store, open_reader
 
 CHUNK_SIZE = 8  # documents handed to a worker process at a time
 
@@ -120,17 +121,15 @@ def ingest(
     notify = on_document or (lambda source, status: None)
     clusterer = store.clusterer(DEFAULT_THRESHOLD if threshold is None else threshold)
     with store.ingest_batches(clusterer, is_house_blurb) as batches:
-        for item in _processed(iter_documents(paths, overrides, fields), store, report, workers, notify):
-            if isinstance(item, ReadFailure):
-                report.failed.append({"source": item.source, "reason": item.reason})
-                notify(item.source, "failed")
+        for item in _processed(iter_inputs(paths, overrides, fields), store, workers):
+            if isinstance(item, (ReadFailure, Unchanged)):
+                _tally(report, notify, item)
                 continue
             processed, keyed_claims = item
             try:
                 result = batches.write(*_resolve_actors(processed, book), keyed_claims)
             except DocumentNotStored as error:  # undone alone and reported; the run goes on
-                report.failed.append({"source": processed.document.source, "reason": f"cannot store: {error}"})
-                notify(processed.document.source, "failed")
+                _tally(report, notify, ReadFailure(processed.document.source, f"cannot store: {error}"))
                 continue
             setattr(report, result.status, getattr(report, result.status) + 1)
             report.sentences += result.sentences
@@ -139,6 +138,22 @@ def ingest(
             notify(processed.document.source, result.status)
     store.optimize()
     return report
+
+
+@dataclass(frozen=True, slots=True)
+class Unchanged:
+    """A document stored before, exactly as it reads now."""
+
+    source: str
+
+
+def _tally(report: IngestReport, notify: Callable[[str, str], None], item: ReadFailure | Unchanged) -> None:
+    if isinstance(item, Unchanged):
+        report.unchanged += 1
+        notify(item.source, "unchanged")
+    else:
+        report.failed.append({"source": item.source, "reason": item.reason})
+        notify(item.source, "failed")
 
 
 def _resolve_actors(processed: ProcessedDocument, book: actors.ActorBook):
@@ -161,32 +176,46 @@ def _resolve_actors(processed: ProcessedDocument, book: actors.ActorBook):
 
 
 def _processed(
-    items: Iterable[Document | ReadFailure],
-    store: Store,
-    report: IngestReport,
-    workers: int,
-    notify: Callable[[str, str], None],
-) -> Iterator[tuple[ProcessedDocument, dict[str, Keyed]] | ReadFailure]:
-    """Processed (and keyed) documents that need storing, in input order; unreadable and unchanged ones are counted."""
+    inputs: Iterable[Document | ReadFailure | FileToRead], store: Store, workers: int
+) -> Iterator[tuple[ProcessedDocument, dict[str, Keyed]] | ReadFailure | Unchanged]:
+    """Every input read, and processed (and keyed) unless unreadable or unchanged, in input order.
 
-    def needing_work() -> Iterator[Document]:
-        for item in items:
-            if isinstance(item, ReadFailure):
-                report.failed.append({"source": item.source, "reason": item.reason})
-                notify(item.source, "failed")
-            elif store.document_state(item) == "unchanged":
-                report.unchanged += 1
-                notify(item.source, "unchanged")
-            else:
-                yield item
-
-    if workers <= 1:
-        yield from map(_process_safely, needing_work())
+    With worker processes, files are read in the workers too, and each checks whether its
+    documents are unchanged on a read-only connection of its own.
+    """
+    path = store.file_path()
+    if workers <= 1 or path is None:
+        yield from (_read_and_process(item, store) for item in inputs)
         return
     actors.load_gazetteer()  # built once here, before the fork, rather than once in every worker
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_open_worker_reader, initargs=(path,)) as pool:
         # Batches are taken here, in this thread: the store is only ever used from it.
-        yield from map_in_order(pool, _process_safely, needing_work(), workers * CHUNK_SIZE * 2, CHUNK_SIZE)
+        yield from map_in_order(pool, _read_in_worker, inputs, workers * CHUNK_SIZE * 2, CHUNK_SIZE)
+
+
+_worker_reader: Store | None = None  # a worker process's read-only connection to the database
+
+
+def _open_worker_reader(path: str) -> None:
+    global _worker_reader
+    _worker_reader = open_reader(path)
+
+
+def _read_in_worker(item: Document | ReadFailure | FileToRead):
+    return _read_and_process(item, _worker_reader)
+
+
+def _read_and_process(item: Document | ReadFailure | FileToRead, store: Store | None):
+    """The input read and processed, unless it is unreadable or `store` holds it unchanged."""
+    document = item.read() if isinstance(item, FileToRead) else item
+    if isinstance(document, ReadFailure):
+        return document
+    try:
+        if store is not None and store.document_state(document) == "unchanged":
+            return Unchanged(document.source)
+    except sqlite3.Error:  # cannot tell: processed, and the writer replaces the stored version
+        pass
+    return _process_safely(document)
 
 
 def map_in_order(pool, function: Callable, items: Iterable, batch_size: int, chunk_size: int) -> Iterator:

@@ -34,7 +34,7 @@ One job a module; each imports only modules listed above it:
 - ``document``: a ``Document`` built from bytes or decoded text
 - ``collection``: one ``Document`` per record of a JSON Lines, JSON or CSV file
 - ``fetch``: web pages fetched politely (robots.txt, limits, retries)
-- ``walk``: paths, folders, standard input and web addresses; ``iter_documents``
+- ``walk``: paths, folders, standard input and web addresses; ``iter_documents``, ``iter_inputs``
 """
 
 from __future__ import annotations
@@ -51,7 +51,9 @@ from claimtrack.read.metadata import (
     normalise_date,
 )
 from claimtrack.read.walk import (
+    FileToRead,
     iter_documents,
+    iter_inputs,
     read_collection,
     read_document,
     read_stdin,
@@ -60,6 +62,7 @@ from claimtrack.read.walk import (
 )
 
 __all__ = [
+    "FileToRead",
     "Manifest",
     "Metadata",
     "Unreadable",
@@ -69,6 +72,7 @@ __all__ = [
     "document_from_bytes",
     "document_from_text",
     "iter_documents",
+    "iter_inputs",
     "merge_metadata",
     "normalise_date",
     "normalise_text",

@@ -2,8 +2,10 @@
 
 ``iter_documents`` turns what the user named into Documents and ReadFailures: a folder is walked
 in sorted order (hidden entries skipped), a collection file gives one Document per record, a
-web address is fetched, ``-`` is standard input. ``read_document`` reads one file, with its
-sidecar and manifest entry, and ``read_url_list`` reads a file of web addresses.
+web address is fetched, ``-`` is standard input. ``iter_inputs`` walks the same way but leaves
+each document file to be read later (a ``FileToRead``), so that another process can read it.
+``read_document`` reads one file, with its sidecar and manifest entry, and ``read_url_list``
+reads a file of web addresses.
 """
 
 from __future__ import annotations
@@ -55,6 +57,18 @@ URL_LIST_COMMENT = "#"
 # ---------------------------------------------------------------- public API
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class FileToRead:
+    """A document file the walk found, with what its metadata needs, read when ``read`` is called."""
+
+    path: Path
+    overrides: Metadata
+    manifest_entry: Metadata
+
+    def read(self) -> Document | ReadFailure:
+        return _read_safely(self.path, self.overrides, {self.path.name: self.manifest_entry})
+
+
 def iter_documents(
     paths: Iterable[str],
     overrides: Mapping[str, str] | None = None,
@@ -64,6 +78,19 @@ def iter_documents(
     and per web address (``http://``, ``https://``).
 
     ``fields`` names the record fields of collections: keys text, title, date, url, publisher.
+    Raises InputError at once (before reading anything) for bad overrides or fields.
+    """
+    return (item.read() if isinstance(item, FileToRead) else item for item in iter_inputs(paths, overrides, fields))
+
+
+def iter_inputs(
+    paths: Iterable[str],
+    overrides: Mapping[str, str] | None = None,
+    fields: Mapping[str, str] | None = None,
+) -> Iterator[Document | ReadFailure | FileToRead]:
+    """What ``iter_documents`` yields, except that document files are left to read (``FileToRead``).
+
+    Collections, standard input and web addresses are read here, as they are walked.
     Raises InputError at once (before reading anything) for bad overrides or fields.
     """
     checked = check_overrides(overrides)
@@ -168,7 +195,9 @@ def read_stdin(overrides: Mapping[str, str] | None = None) -> Document | ReadFai
 # ---------------------------------------------------------------- walking
 
 
-def _iter_checked(paths: list[str], overrides: Metadata, fields: Mapping[str, str]) -> Iterator[Document | ReadFailure]:
+def _iter_checked(
+    paths: list[str], overrides: Metadata, fields: Mapping[str, str]
+) -> Iterator[Document | ReadFailure | FileToRead]:
     with contextlib.ExitStack() as resources:
         fetchers: list[Any] = []  # one Fetcher for the run, made at the first address
         manifests: dict[Path, Manifest | ReadFailure] = {}
@@ -194,7 +223,7 @@ def _iter_path(
     fields: Mapping[str, str],
     manifests: dict[Path, Manifest | ReadFailure],
     seen: set[str],
-) -> Iterator[Document | ReadFailure]:
+) -> Iterator[Document | ReadFailure | FileToRead]:
     for found in iter_document_paths(given):
         if isinstance(found, ReadFailure):
             yield found
@@ -209,7 +238,7 @@ def _iter_path(
         elif is_collection_name(found.name) and not is_metadata_file(found):
             yield from read_collection(found, overrides, fields, manifest)
         else:
-            yield _read_safely(found, overrides, manifest)
+            yield FileToRead(found, overrides, dict(manifest.get(found.name, {})))
 
 
 def _read_safely(path: Path, overrides: Metadata, manifest: Manifest) -> Document | ReadFailure:

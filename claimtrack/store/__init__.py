@@ -8,7 +8,7 @@ batch whole and nothing of the batch in progress.
 `self.conn` and `self.db`:
 
 - `schema`: the schema as ordered migrations (MIGRATIONS, SCHEMA_VERSION, the views).
-- `connection`: opening a database (`open_store`), pragmas, migrating, `transaction()`,
+- `connection`: opening a database (`open_store`, read-only `open_reader`), pragmas, migrating, `transaction()`,
   `optimize()`, `close()`; `Connection` is the base of the other parts.
 - `writer`: `Writer`, the rows of a processed document and its actors.
 - `batch`: `IngestBatches`, documents a batch a transaction, a savepoint a document, clustered in bulk.
@@ -28,11 +28,20 @@ from ..filters import Filters
 from ..models import ProcessedDocument
 from .batch import DocumentNotStored, IngestBatches
 from .clusters import ClusterIndex
-from .connection import Connection, open_as
+from .connection import Connection, open_as, open_read_only
 from .queries import CLAIM_RECORD_FIELDS, Queries
 from .writer import Writer, WriteResult
 
-__all__ = ["CLAIM_RECORD_FIELDS", "DocumentNotStored", "Filters", "IngestBatches", "Store", "WriteResult", "open_store"]
+__all__ = [
+    "CLAIM_RECORD_FIELDS",
+    "DocumentNotStored",
+    "Filters",
+    "IngestBatches",
+    "Store",
+    "WriteResult",
+    "open_reader",
+    "open_store",
+]
 
 
 class Store(Queries, ClusterIndex, Writer, Connection):
@@ -63,3 +72,8 @@ class Store(Queries, ClusterIndex, Writer, Connection):
 def open_store(path: Path | str) -> Store:
     """Open (creating or migrating) the database at `path`."""
     return open_as(path, Store)
+
+
+def open_reader(path: Path | str) -> Store:
+    """Open the existing database at `path` read-only, beside a process that writes it."""
+    return open_read_only(path, Store)

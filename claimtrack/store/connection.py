@@ -43,6 +43,15 @@ def open_as(path: Path | str, store_class: Callable[[sqlite3.Connection], _Opene
     return store
 
 
+def open_read_only(path: Path | str, store_class: Callable[[sqlite3.Connection], _Opened]) -> _Opened:
+    """Open an existing database at `path` for reading only (another process may be writing it)."""
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    try:
+        return store_class(sqlite3.connect(uri, uri=True, isolation_level=None, timeout=settings.BUSY_TIMEOUT_MS / 1000))
+    except sqlite3.DatabaseError as error:
+        raise DatabaseError(f"cannot open {path}: {error}") from None
+
+
 class Connection:
     """The SQLite connection every part of `Store` shares as `self.conn` and `self.db`."""
 
@@ -58,6 +67,10 @@ class Connection:
 
     def close(self) -> None:
         self.conn.close()
+
+    def file_path(self) -> str | None:
+        """The database file, or None for a database in memory."""
+        return next((file for _, name, file in self.conn.execute("PRAGMA database_list") if name == "main"), None) or None
 
     def optimize(self) -> None:
         """Refresh the planner's statistics after a write; never fatal."""
