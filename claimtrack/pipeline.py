@@ -162,16 +162,15 @@ def _resolve_actors(processed: ProcessedDocument, book: actors.ActorBook):
     Names are settled after the whole document is resolved: a full name met late in the
     document renames the actor that an earlier bare surname created.
     """
-    resolved = {position: actors.resolve_actors(mentions, book) for position, mentions in processed.actors.items()}
-    named: dict[str, actors.Actor] = {}
-    for position, mentions in resolved.items():
-        settled = []
-        for mention in mentions:
-            actor = book.find(mention) or actors.Actor(mention.name, mention.kind, mention.country, set())
-            actor.aliases |= actors.aliases_of(mention)
-            named[actor.name] = actor
-            settled.append(dataclasses.replace(mention, name=actor.name, country=actor.country))
-        resolved[position] = settled
+    found = {
+        position: [(mention, book.resolve_actor(mention)) for mention in mentions]
+        for position, mentions in processed.actors.items()
+    }
+    named = {actor.name: actor for pairs in found.values() for _, actor in pairs}
+    resolved = {
+        position: [dataclasses.replace(mention, name=actor.name, country=actor.country) for mention, actor in pairs]
+        for position, pairs in found.items()
+    }
     return dataclasses.replace(processed, actors=resolved), named
 
 

@@ -77,9 +77,14 @@ class ActorBook:
         return same
 
     def resolve(self, mention: ActorMention) -> ActorMention:
+        actor = self.resolve_actor(mention)
+        return replace(mention, name=actor.name, country=actor.country)
+
+    def resolve_actor(self, mention: ActorMention) -> Actor:
+        """The canonical actor of a mention, created or enriched by it. Its name may still change:
+        a later full name renames an actor first met by surname."""
         name = clean_person_name(mention.name) if mention.kind == PERSON else mention.name
-        cleaned = replace(mention, name=name)
-        actor = self.find(cleaned)
+        actor = self.find(replace(mention, name=name) if name != mention.name else mention)
         if actor is None:
             actor = self._add(Actor(name, mention.kind, mention.country, {name}))
         else:
@@ -88,7 +93,7 @@ class ActorBook:
                 actor.name = name
             actor.country = actor.country or mention.country
         actor.aliases.update(aliases_of(mention))
-        return replace(mention, name=actor.name, country=actor.country)
+        return actor
 
     def alias_rows(self) -> list[tuple[str, str]]:
         """(alias, canonical name) pairs for an actor_aliases table."""

@@ -9,6 +9,7 @@ mention adds to its actor.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -40,6 +41,10 @@ DOUBLED = re.compile(r"(.)\1+")
 VOWELS = re.compile(r"[aeiou]")
 
 
+NAME_CACHE_SIZE = 1 << 16  # names a process remembers the cleaned form and aliases of: they recur in every document
+
+
+@lru_cache(maxsize=NAME_CACHE_SIZE)
 def clean_person_name(name: str) -> str:
     """Drop titles and machine-translation glue: 'President Qasim-Jomart TokayevForced' -> 'Qasim-Jomart Tokayev'."""
     words = name.translate(APOSTROPHES).split()
@@ -104,20 +109,25 @@ def same_actor(a: ActorMention | Actor, b: ActorMention | Actor) -> bool:
     return bool(a.country and a.country == b.country and _skeleton(given_fold_a) == _skeleton(given_fold_b))
 
 
-def aliases_of(mention: ActorMention) -> set[str]:
+def aliases_of(mention: ActorMention) -> frozenset[str]:
     """The names a mention adds to its actor: the words as written and, for a person, the bare name.
 
     'President Tokayev' gives itself and 'Tokayev'; 'Qasim-Jomart TokayevForced' gives itself,
     'Qasim-Jomart Tokayev' and the glued surname 'TokayevForced' as written. A title stays in the
     written form so every variant can be searched.
     """
-    written = " ".join(mention.surface.split())
+    return _aliases(mention.surface, mention.kind == PERSON)
+
+
+@lru_cache(maxsize=NAME_CACHE_SIZE)
+def _aliases(surface: str, person: bool) -> frozenset[str]:
+    written = " ".join(surface.split())
     if not written:
-        return set()
-    if mention.kind != PERSON:
-        return {written}
+        return frozenset()
+    if not person:
+        return frozenset({written})
     bare = clean_person_name(written)
     if not bare:
-        return {written}
+        return frozenset({written})
     glued = written.split()[-1]
-    return {written, bare} | ({glued} if glued != bare.split()[-1] else set())
+    return frozenset({written, bare} | ({glued} if glued != bare.split()[-1] else set()))
