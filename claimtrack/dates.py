@@ -107,6 +107,7 @@ TRIGGER_SEASONS = ("spring", "summer", "autumn", "fall", "winter")
 TRIGGER_RELATIVE = ("yesterday", "today", "tonight", "this", "last", "next", "earlier", "later", "early", "late")
 # Letters other than its upper case that re.IGNORECASE takes for an ASCII letter.
 IGNORECASE_TWINS = {"i": "İı", "k": "\u212a", "s": "ſ"}
+IGNORECASE_TWIN_CHARS = "".join(IGNORECASE_TWINS.values())
 
 
 def _trigger_pattern(words: Sequence[str], words_in_any_case: Sequence[str]) -> re.Pattern[str]:
@@ -120,7 +121,7 @@ def _trigger_pattern(words: Sequence[str], words_in_any_case: Sequence[str]) -> 
     firsts = {word[0] for word in words}
     for first in {word[0].lower() for word in words_in_any_case}:
         firsts |= {first, first.upper(), *IGNORECASE_TWINS.get(first, "")}
-    alternatives = "|".join(words) + "|(?i:" + "|".join(words_in_any_case) + ")"
+    alternatives = "|".join(words) + ("|(?i:" + "|".join(words_in_any_case) + ")" if words_in_any_case else "")
     return re.compile(rf"[\d{''.join(sorted(firsts))}](?:(?<=\d)\d*|(?<=\b(?={alternatives}).))")
 
 
@@ -129,8 +130,19 @@ DATE_TRIGGER = _trigger_pattern(TRIGGER_MONTHS + TRIGGER_WEEKDAYS, TRIGGER_RELAT
 # (a weekday, "last week", "today") hold no digit, month or season, so leaving them out
 # changes no other core, and the scan is faster.
 YEAR_TRIGGER = _trigger_pattern(TRIGGER_MONTHS, TRIGGER_SEASONS)
+# The triggers in any case stop the scan at most letters, and start a core only before one of these
+# words: "last week", "today", "winter 2020". A text without them is scanned from its capitals and digits.
+LOWERCASE_CORE_WORDS = ("year", "month", "week", "yesterday", "today", "tonight", *TRIGGER_SEASONS)
+CAPITALISED_DATE_TRIGGER = _trigger_pattern(TRIGGER_MONTHS + TRIGGER_WEEKDAYS, ())
+CAPITALISED_YEAR_TRIGGER = _trigger_pattern(TRIGGER_MONTHS, ())
 PREFIX_BEFORE = re.compile(_PREFIX + r"$", re.VERBOSE)
 PREFIX_LOOKBACK_CHARS = 48  # longest prefix: "in the very end of", "as of the second half of"
+# The word every prefix ends with, before its spaces or hyphen: "as of", "the end of" and "mid-" too.
+PREFIX_LAST_WORDS = (
+    "in", "on", "at", "since", "by", "until", "till", "during", "from", "through", "throughout", "before",
+    "after", "around", "of", "to", "between", "this", "last", "next", "early", "late", "mid", "year",
+)  # fmt: skip
+PREFIX_LAST_WORD_CHARS = max(map(len, PREFIX_LAST_WORDS))
 AGO = re.compile(_AGO)
 
 # A bare "in 2000" followed by a plural or a count word is a quantity, not a year.
@@ -276,7 +288,8 @@ def years_stated(text: str) -> list[int]:
         return []
     years = set()
     # Cores only, "two years ago" states no year; and only a bare year needs its prefix.
-    for core in _date_cores(text, YEAR_TRIGGER):
+    triggers = YEAR_TRIGGER if _may_need_lowercase_triggers(text, TRIGGER_SEASONS) else CAPITALISED_YEAR_TRIGGER
+    for core in _date_cores(text, triggers):
         year_text = core["iso_y"] or core["mdy_y"] or core["dmy_y"] or core["my_y"] or core["season_y"]
         if year_text is None and core["year"] and _is_year_in_context(_phrase(text, core)):
             year_text = core["year"]
@@ -326,14 +339,27 @@ def _date_phrases(text: str) -> Iterator[Groups]:
     back from now ("two years ago"), and the words before it that qualify it (a
     preposition, last/next/this, early/late/mid).
     """
-    for core in _date_cores(text):
+    lowercase = _may_need_lowercase_triggers(text, LOWERCASE_CORE_WORDS)
+    for core in _date_cores(text, DATE_TRIGGER if lowercase else CAPITALISED_DATE_TRIGGER):
         yield _phrase(text, core)
     if "ago" in text:
         for ago in AGO.finditer(text):
             yield _with_prefix(text, ago.start(), ago.end(), ago.groupdict())
 
 
-def _date_cores(text: str, triggers: re.Pattern[str] = DATE_TRIGGER) -> Iterator[re.Match[str]]:
+def _may_need_lowercase_triggers(text: str, core_words: Sequence[str]) -> bool:
+    if _has_ignorecase_twin(text):
+        return True
+    lowered = text.lower()
+    return any(word in lowered for word in core_words)
+
+
+def _has_ignorecase_twin(text: str) -> bool:
+    """A letter that re.IGNORECASE takes for an ASCII one, which str.lower() does not turn into it."""
+    return not text.isascii() and any(char in text for char in IGNORECASE_TWIN_CHARS)
+
+
+def _date_cores(text: str, triggers: re.Pattern[str]) -> Iterator[re.Match[str]]:
     covered = 0
     for trigger in triggers.finditer(text):
         start = trigger.start()
@@ -352,13 +378,23 @@ def _phrase(text: str, core: re.Match[str]) -> Groups:
 
 def _with_prefix(text: str, start: int, end: int, groups: Groups) -> Groups:
     before = text[max(0, start - PREFIX_LOOKBACK_CHARS) : start]
-    prefix = PREFIX_BEFORE.search(before)
+    prefix = PREFIX_BEFORE.search(before) if _may_end_with_prefix(before) else None
     found = dict.fromkeys(GROUP_NAMES)
     found.update(groups)
-    found.update(prefix.groupdict())
-    found["phrase"] = (before[prefix.start() :] + text[start:end]).strip()
+    if prefix is not None:
+        found.update(prefix.groupdict())
+    found["phrase"] = (before[prefix.start() if prefix else len(before) :] + text[start:end]).strip()
     found["after"] = text[end : end + AFTER_CHARS]
     return found
+
+
+def _may_end_with_prefix(before: str) -> bool:
+    """False when no prefix can end ``before``: PREFIX_BEFORE would find only the empty one at its end."""
+    tail = before.rstrip()
+    if tail.endswith("-"):
+        tail = tail[:-1].rstrip()
+    last = tail[-PREFIX_LAST_WORD_CHARS:]
+    return _has_ignorecase_twin(last) or last.lower().endswith(PREFIX_LAST_WORDS)
 
 
 def _claim_date(match: Groups, anchor: _Anchor | None, single_year: int | None, future: bool) -> ClaimDate | None:
