@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
+from operator import attrgetter
 
 from claimtrack.actors.gazetteer import Gazetteer, GazetteerEntry, _trie_alternation, load_gazetteer
 from claimtrack.actors.kinds import COUNTRY, ORGANISATION, PERSON, PLACE, REGION, SPEAKER, SUBJECT
@@ -90,9 +91,10 @@ ORG_CUES = frozenset(
     platform account group publisher tabloid think-tank watchdog carrier manufacturer maker
     retailer insurer""".split()
 )
-ORG_CUE_ENDINGS = tuple(sorted(ORG_CUES))
+ORG_CUE_ENDINGS = frozenset(cue[-3:] for cue in ORG_CUES)
 NAME_PARTICLES = frozenset("de van von der den da del dos du bin ibn al el la le di".split())
 PARTICLE_LENGTHS = sorted({len(particle) for particle in NAME_PARTICLES}, reverse=True)
+PARTICLE_ENDINGS = frozenset(particle[-2:] for particle in NAME_PARTICLES)
 NAME_GLUE_WORDS = NAME_PARTICLES | {"of", "for", "and", "the", "on"}  # never the first or last word of a name
 SPEAKER_VERBS = (
     "said|says|say|stated|states|told|tells|claimed|claims|argued|argues|warned|warns|explained|"
@@ -120,7 +122,7 @@ ARTICLE_BEFORE = re.compile(r"\b[Tt]he\s+$")
 CAPITALISED_BEFORE = re.compile(r"([A-Z][\w'’.-]*)\s+$")
 CAPITALISED_AFTER = re.compile(r"\s+([A-Z][\w'’.-]*)")
 POSSESSIVE = re.compile(r"['’]s\b")
-POSSESSIVE_END = re.compile(r"['’]s\s*$")
+POSSESSIVE_ENDINGS = ("'s", "’s")  # the two characters after a possessive name
 WORD = re.compile(r"\S+")
 GLUED_AFTER = re.compile(r"[A-Z][a-z]+")
 SENTENCE_OPENING = re.compile(r"[\s\"“‘'(\[*_#>-]*")
@@ -179,7 +181,7 @@ def extract_actors(text: str) -> list[ActorMention]:
     found = context.known + _name_spans(context)
     if not found:
         return []
-    found.sort(key=lambda span: span.start)
+    found.sort(key=attrgetter("start"))
     if context.has_cue():
         for span in found:
             if _is_speaker(text, span):
@@ -218,13 +220,13 @@ def _as_written(text: str, span: Span, floor: int) -> Span:
             break
     glue = GLUED_AFTER.match(text, span.end)
     end = glue.end() if glue else span.end
-    written = replace(span, start=start, end=end, surface=text[start:end])
+    surface = text[start:end]
     full_name = " ".join([*given, span.surface])
-    if not given or same_actor(ActorMention(span.name, PERSON), ActorMention(full_name, PERSON)):
-        return written
+    if not given or _same_person(span.name, None, full_name, None):
+        return Span(start, end, span.name, span.kind, span.country, surface)
     if SENTENCE_OPENING.fullmatch(text, 0, start):
         return span  # 'Regarding Trump': a capitalised first word is no evidence of a given name
-    return replace(written, name=full_name, country=None)  # another person of that surname
+    return Span(start, end, full_name, span.kind, None, surface)  # another person of that surname
 
 
 def _words_before(text: str, floor: int, end: int) -> Iterator[tuple[int, str]]:
@@ -265,9 +267,9 @@ def _name_spans(context: Context) -> list[Span]:
     runs = [(start, end) for start, end in _name_runs(text) if text[start:end] not in STOP_WORDS]
     if not runs:
         return []
-    spans = list(_organisations_around_places(text, runs, known))
+    spans = list(_organisations_around_places(text, runs, known)) if known else []
     taken = known + spans
-    for run_start, run_end in _runs_outside(runs, taken):
+    for run_start, run_end in _runs_outside(runs, taken) if taken else runs:
         for part_start, part_end in _split_listed_names(text, run_start, run_end):
             span = _classify_run(context, part_start, part_end)
             if span is not None:
@@ -285,7 +287,8 @@ def _name_runs(text: str) -> list[tuple[int, int]]:
     runs: list[tuple[int, int]] = []
     for match in CAPITALISED_RUN.finditer(text):
         start, end = match.span()
-        particle = _particle_before(text, start, runs[-1][1] if runs else 0)
+        spaced = start > 0 and text[start - 1].isspace()
+        particle = _particle_before(text, start, runs[-1][1] if runs else 0) if spaced else None
         if particle is None:
             runs.append((start, end))
         elif text[particle[1] : start].strip(" \t"):
@@ -300,7 +303,7 @@ def _particle_before(text: str, start: int, floor: int) -> tuple[int, int] | Non
     end = start
     while end > floor and text[end - 1].isspace():
         end -= 1
-    if end == start:
+    if end == start or text[end - 2 : end] not in PARTICLE_ENDINGS:
         return None
     for length in PARTICLE_LENGTHS:  # the longer particle starts first: 'del', not 'el'
         if end - length >= floor and text[end - length : end] in NAME_PARTICLES:
@@ -310,8 +313,10 @@ def _particle_before(text: str, start: int, floor: int) -> tuple[int, int] | Non
 
 def _split_listed_names(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """'Chad Smith and Jordan Peterson' is two names; 'Belt and Road Initiative' stays one."""
+    if text.find(" and ", start, end) < 0:
+        return [(start, end)]
     run = text[start:end]
-    if " and " not in run or _organisation_shaped(run.split(), 0):
+    if _organisation_shaped(run.split(), 0):
         return [(start, end)]
     parts, part_start = [], start
     for match in LISTED_AND.finditer(run):
@@ -325,11 +330,11 @@ def _organisations_around_places(text: str, runs: list[tuple[int, int]], known: 
     if not known:
         return
     for start, end in runs:
-        if len(text[start:end].split()) < 2:
-            continue  # one word is never organisation-shaped
         inner = [span for span in known if start <= span.start and span.end <= end]
         if not inner or any(span.kind not in (COUNTRY, PLACE) for span in inner):
             continue
+        if text.find(" ", start, end) < 0 and text.find("\t", start, end) < 0:
+            continue  # one word is never organisation-shaped; runs are spaced by spaces and tabs only
         if any(POSSESSIVE.match(text[span.end : span.end + 2]) for span in inner):
             continue
         tokens = [_trim_token(text, a, b) for a, b in _tokens(text, start, end)]
@@ -483,7 +488,7 @@ def _org_cued(context: Context, start: int, end: int, acronym: bool, appositive:
 
 def _org_noun_around(text: str, start: int, end: int, appositive: str) -> bool:
     before = text[max(0, start - 20) : start]
-    if before.rstrip().endswith(ORG_CUE_ENDINGS):  # a cheap test first: most names follow no such noun
+    if before.rstrip()[-3:] in ORG_CUE_ENDINGS:  # a cheap test first: most names follow no such noun
         match = LOWER_WORD_BEFORE.search(before)
         if match and match.group(1) in ORG_CUES:
             return True
@@ -574,12 +579,10 @@ def _country_after(text: str, end: int, known: list[Span], appositive: str) -> s
 
 
 def _is_speaker(text: str, span: Span) -> bool:
-    if span.kind == REGION:
+    if span.kind == REGION or text[span.end : span.end + 2] in POSSESSIVE_ENDINGS:
         return False
     before = text[max(0, span.start - 40) : span.start]
     after = text[span.end : span.end + APPOSITIVE_CHARS + 40]
-    if POSSESSIVE_END.search(text[span.end : span.end + 2]):
-        return False
     if SPEAKER_BEFORE.search(_strip_title_prefix(before)):
         return True
     return bool(SPEAKER_AFTER.match(after)) and not QUOTE_LEAD.search(before)
@@ -622,7 +625,9 @@ def _merge_person_variants(mentions: list[ActorMention]) -> list[ActorMention]:
 
 def _has_longer_twin(mention: ActorMention, people: list[ActorMention]) -> bool:
     return any(
-        len(p.name) > len(mention.name) and _same_person(p.name, p.country, mention.name, mention.country)
+        len(p.name) > len(mention.name)
+        and not (p.country and mention.country and p.country != mention.country)  # same_actor's first test
+        and _same_person(p.name, p.country, mention.name, mention.country)
         for p in people
     )
 
