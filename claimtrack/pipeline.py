@@ -208,6 +208,7 @@ def _processed(
         yield from (_read_and_process(item, store) for item in inputs)
         return
     actors.load_gazetteer()  # built once here, before the fork, rather than once in every worker
+    gc.freeze()  # ...and never walked by the workers' collections
     with multiprocessing.get_context("fork").Pool(workers, initializer=_open_worker_reader, initargs=(path,)) as pool:
         # Batches are taken here, in this thread: the store is only ever used from it.
         yield from map_in_order(pool, _read_in_worker, inputs, workers * CHUNK_SIZE * 2, CHUNK_SIZE)
