@@ -421,7 +421,7 @@ def _person_span(context: Context, start: int, shape: RunShape, appositive: str)
 @lru_cache(maxsize=RUN_SHAPES_KEPT)
 def _run_shape(run: str) -> RunShape | None:
     """None when the words alone rule the run out, as most runs are: 'Monday', 'However'."""
-    written = _tokens(run, 0, len(run))
+    written = [word.span() for word in WORD.finditer(run)]
     tokens = [_trim_token(run, a, b) for a, b in _unglue_last(run, written)]
     words = [run[a:b] for a, b in tokens]
     if len(words) == 1 and (words[0] in NON_ACTOR_WORDS or words[0] in TITLE_WORDS):
@@ -436,7 +436,7 @@ def _run_shape(run: str) -> RunShape | None:
     if not words:
         return None
     organisation = _organisation_shaped(words, titles)
-    may_be_cued = titles == 0 and not any(word in NON_ACTOR_WORDS or word in STOP_WORDS for word in words)
+    may_be_cued = titles == 0 and NON_ACTOR_WORDS.isdisjoint(words) and STOP_WORDS.isdisjoint(words)
     person = None if organisation else _person_shape(run, written, tokens, words, titles)
     if not organisation and not may_be_cued and person is None:
         return None
@@ -450,7 +450,7 @@ def _person_shape(
     while titles < len(words) and words[titles].lower() in ROLE_NOUNS:
         titles += 1
     name_words = words[titles:]
-    if not name_words or any(word in NON_ACTOR_WORDS or word in STOP_WORDS for word in name_words):
+    if not name_words or not (NON_ACTOR_WORDS.isdisjoint(name_words) and STOP_WORDS.isdisjoint(name_words)):
         return None
     if any(not _name_shaped(word) for word in name_words):
         return None
@@ -462,6 +462,9 @@ def _person_shape(
 
 def _trim_token(text: str, start: int, end: int) -> tuple[int, int]:
     """A sentence's full stop is not part of the last name, an initial's or a title's is."""
+    last = text[end - 1]
+    if last != "s" and last != ".":
+        return start, end  # most words: a cheap test first
     word = text[start:end]
     if word.endswith(("'s", "’s")):
         return start, end - 2
