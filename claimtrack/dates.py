@@ -135,14 +135,18 @@ YEAR_TRIGGER = _trigger_pattern(TRIGGER_MONTHS, TRIGGER_SEASONS)
 LOWERCASE_CORE_WORDS = ("year", "month", "week", "yesterday", "today", "tonight", *TRIGGER_SEASONS)
 CAPITALISED_DATE_TRIGGER = _trigger_pattern(TRIGGER_MONTHS + TRIGGER_WEEKDAYS, ())
 CAPITALISED_YEAR_TRIGGER = _trigger_pattern(TRIGGER_MONTHS, ())
-PREFIX_BEFORE = re.compile(_PREFIX + r"$", re.VERBOSE)
+# A prefix starts at a word, or is the empty one at the end: a cheap first test at each position.
+PREFIX_BEFORE = re.compile(r"(?:\b(?=\w)|$)" + _PREFIX + r"$", re.VERBOSE)
 PREFIX_LOOKBACK_CHARS = 48  # longest prefix: "in the very end of", "as of the second half of"
-# The word every prefix ends with, before its spaces or hyphen: "as of", "the end of" and "mid-" too.
-PREFIX_LAST_WORDS = (
-    "in", "on", "at", "since", "by", "until", "till", "during", "from", "through", "throughout", "before",
-    "after", "around", "of", "to", "between", "this", "last", "next", "early", "late", "mid", "year",
-)  # fmt: skip
-PREFIX_LAST_WORD_CHARS = max(map(len, PREFIX_LAST_WORDS))
+# Every word of _PREFIX. Read backwards from a core, the text made of them and of spaces and
+# hyphens is where PREFIX_BEFORE may start: searched from there, it finds what it finds from
+# the start of the window, without trying the other 40-odd positions.
+PREFIX_WORDS = """in on at since by until till during from through throughout before after around as of to
+    between this last next the very early late mid middle end start beginning outset turn close first second
+    third fourth half quarter spring summer autumn fall winter year""".split()
+PREFIX_WORDS_REVERSED = re.compile(
+    r"(?:[\s-]|(?i:" + "|".join(sorted((word[::-1] for word in PREFIX_WORDS), key=len, reverse=True)) + r")\b)*"
+)
 AGO = re.compile(_AGO)
 
 # A bare "in 2000" followed by a plural or a count word is a quantity, not a year.
@@ -378,23 +382,13 @@ def _phrase(text: str, core: re.Match[str]) -> Groups:
 
 def _with_prefix(text: str, start: int, end: int, groups: Groups) -> Groups:
     before = text[max(0, start - PREFIX_LOOKBACK_CHARS) : start]
-    prefix = PREFIX_BEFORE.search(before) if _may_end_with_prefix(before) else None
+    prefix = PREFIX_BEFORE.search(before, len(before) - PREFIX_WORDS_REVERSED.match(before[::-1]).end())
     found = dict.fromkeys(GROUP_NAMES)
     found.update(groups)
-    if prefix is not None:
-        found.update(prefix.groupdict())
-    found["phrase"] = (before[prefix.start() if prefix else len(before) :] + text[start:end]).strip()
+    found.update(prefix.groupdict())
+    found["phrase"] = (before[prefix.start() :] + text[start:end]).strip()
     found["after"] = text[end : end + AFTER_CHARS]
     return found
-
-
-def _may_end_with_prefix(before: str) -> bool:
-    """False when no prefix can end ``before``: PREFIX_BEFORE would find only the empty one at its end."""
-    tail = before.rstrip()
-    if tail.endswith("-"):
-        tail = tail[:-1].rstrip()
-    last = tail[-PREFIX_LAST_WORD_CHARS:]
-    return _has_ignorecase_twin(last) or last.lower().endswith(PREFIX_LAST_WORDS)
 
 
 def _claim_date(match: Groups, anchor: _Anchor | None, single_year: int | None, future: bool) -> ClaimDate | None:
