@@ -76,12 +76,12 @@ def dying(method):
         return result
     return call_then_maybe_die
 
-for name in ("delete_document", "insert_document", "insert_sentences", "index_text", "insert_actor_links",
+for name in ("delete_document", "insert_document", "insert_sentences", "upsert_actors", "index_text", "insert_actor_links",
              "save_index_entries", "save_clusters", "save_variants", "flag_house_blurbs"):
     setattr(store.Store, name, dying(getattr(store.Store, name)))
 sys.exit(app(prog_name="claimtrack"))
 """
-WRITE_CALLS_PER_DOCUMENT = 3  # delete, document, sentences; a batch adds five or six more
+WRITE_CALLS_PER_DOCUMENT = 4  # delete, document, sentences, actors; a batch adds five or six more
 
 
 def write_articles(folder: Path, start: int, count: int) -> Path:

@@ -39,8 +39,7 @@ class _Pending:
     reclaimed: set[int] = field(default_factory=set)  # stored claims whose cluster lost a member
     dropped_clusters: set[int] = field(default_factory=set)  # clusters that may be left without members
     publishers: dict[int, str] = field(default_factory=dict)  # document id -> publisher, for house blurbs
-    actors: dict[str, Actor] = field(default_factory=dict)  # the actors named, by the name mentions use
-    actor_links: list[tuple[int, str, str, str]] = field(default_factory=list)  # claim, name, role, surface
+    actor_links: list[tuple[int, int, str, str]] = field(default_factory=list)  # claim, actor id, role, surface
     documents: int = 0
 
 
@@ -88,7 +87,11 @@ class IngestBatches:
                 replaced = self.store.delete_document(processed.document.source, self._first_sentence_id)
                 document_id = self.store.insert_document(processed.document)
                 claim_ids = self.store.insert_sentences(document_id, processed, self._next_sentence_id)
+                # Actors are written as each document leaves them, so that what is stored of them
+                # never depends on where a batch ends.
+                actor_ids = self.store.upsert_actors(actors)
         except Exception as error:
+            self.store.forget_written_actors()  # the savepoint undid what was written of them
             raise DocumentNotStored(str(error)) from error
         self._next_sentence_id += len(processed.sentences)
         if replaced is not None:
@@ -99,9 +102,8 @@ class IngestBatches:
             self._pending.dates[claim_id] = processed.document.date
         if processed.document.publisher:
             self._pending.publishers[document_id] = processed.document.publisher
-        self._pending.actors.update(actors)
         self._pending.actor_links += [
-            (claim_ids[position], mention.name, mention.role, mention.surface)
+            (claim_ids[position], actor_ids[mention.name], mention.role, mention.surface)
             for position, mentions in processed.actors.items()
             if position in claim_ids
             for mention in mentions
@@ -117,7 +119,7 @@ class IngestBatches:
             return
         try:
             self.store.index_text(self._first_sentence_id)
-            self.store.insert_actor_links(self._pending.actors, self._pending.actor_links)
+            self.store.insert_actor_links(self._pending.actor_links)
             self._cluster()
             if self.is_house_blurb:
                 for document_id, publisher in self._pending.publishers.items():

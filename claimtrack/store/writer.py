@@ -168,12 +168,14 @@ class Writer(Connection):
         )
         return claims
 
-    def insert_actor_links(self, actors: dict[str, Actor], links: list[tuple[int, str, str, str]]) -> None:
-        """Store `actors` (by the name their mentions use) and the (claim, name, role, surface) links to them."""
-        actor_ids = {name: self.upsert_actor(actor) for name, actor in actors.items()}
+    def upsert_actors(self, actors: dict[str, Actor]) -> dict[str, int]:
+        """Store `actors` as they are now; the id of each, by the name its mentions use."""
+        return {name: self.upsert_actor(actor) for name, actor in actors.items()}
+
+    def insert_actor_links(self, links: list[tuple[int, int, str, str]]) -> None:
+        """Store the (claim, actor id, role, surface) links of claims to the actors they name."""
         self.conn.executemany(
-            "INSERT OR IGNORE INTO sentence_actors (sentence_id, actor_id, role, surface) VALUES (?, ?, ?, ?)",
-            [(claim_id, actor_ids[name], role, surface) for claim_id, name, role, surface in links],
+            "INSERT OR IGNORE INTO sentence_actors (sentence_id, actor_id, role, surface) VALUES (?, ?, ?, ?)", links
         )
 
     def sentence_texts(self, ids: list[int]) -> list[tuple[int, str]]:
