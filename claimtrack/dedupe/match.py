@@ -69,6 +69,7 @@ _LEADING_PREFIXES = (
     re.compile(rf"^(?:(?:{_WEEKDAY_NAMES}),?\s+)(?:{_MONTH_NAMES})\s+\d{{1,2}},?\s+\d{{4}}\b\s*(?::|-+)?\s*"),
     re.compile(rf"^(?:{_MONTH_NAMES})\s+\d{{1,2}},?\s+\d{{4}}\s*(?::|-+)\s*"),
 )
+_ANY_LEADING_PREFIX = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in _LEADING_PREFIXES))
 _CONTRACTED_NOT = (
     (re.compile(r"\b(w)on't\b", re.IGNORECASE), r"\1ill not"),
     (re.compile(r"\b(c)an't\b", re.IGNORECASE), r"\1an not"),
@@ -82,6 +83,8 @@ _INNER_APOSTROPHE = re.compile(r"'(?<=\w')(?=\w)")
 _THOUSANDS = re.compile(r",(?<=\d,)(?=\d{3}\b)")
 _TOKEN = re.compile(r"[^\W_]+(?:\.\d+)*|%")
 _PUNCTUATION = ",.;:!?\"'()[]"  # around a word, never part of its token (a dot is only when digits follow)
+_DOT_BEFORE_DIGIT = re.compile(r"\.\d")
+_ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum() and chr(c) != "%"})
 
 _NUMBER_WORDS = {
     w: str(i)
@@ -307,6 +310,8 @@ def _strip_ellipsis(text: str) -> tuple[str, bool]:
     start = len(text)
     while start and (text[start - 1] in _ELLIPSIS_CHARS or text[start - 1].isspace()):
         start -= 1
+    if not _may_hold_ellipsis(text, start):
+        return text, False
     found = _TRAILING_ELLIPSIS.search(text, start)
     if found is None:
         return text, False
@@ -315,6 +320,11 @@ def _strip_ellipsis(text: str) -> tuple[str, bool]:
 
 def _tokens(text: str) -> list[str]:
     """``_TOKEN.findall(text)``, faster: most words are one token (``str.isalnum``) between punctuation."""
+    if text.isascii() and _DOT_BEFORE_DIGIT.search(text) is None:
+        # No dot joins digits to a word: every ASCII character but a letter, a digit or "%" parts tokens.
+        if "%" in text:
+            text = text.replace("%", " % ")
+        return text.translate(_ASCII_SEPARATORS).split()
     tokens = []
     for word in text.split():
         core = word.strip(_PUNCTUATION)
@@ -326,11 +336,17 @@ def _tokens(text: str) -> list[str]:
 
 
 def _cut_short(text: str) -> bool:
-    return _TRAILING_ELLIPSIS.search(text, max(0, len(text) - 12)) is not None
+    start = max(0, len(text) - 12)
+    return _may_hold_ellipsis(text, start) and _TRAILING_ELLIPSIS.search(text, start) is not None
+
+
+def _may_hold_ellipsis(text: str, start: int) -> bool:
+    """Whether ``text[start:]`` holds an ellipsis' "…" or three dots: a cheap test before the search."""
+    return text.find("\u2026", start) != -1 or text.count(".", start) >= 3
 
 
 def _strip_prefixes(text: str) -> str:
-    if not text[:1].isupper():
+    if not text[:1].isupper() or _ANY_LEADING_PREFIX.match(text) is None:
         return text
     for _ in range(3):
         before = text
