@@ -1,12 +1,15 @@
 import sqlite3
+from pathlib import Path
 
 import pytest
-from corpora import SCHEMA_V1_DATABASE
+from corpora import SCHEMA_V1_DATABASE, SEEDS, WIKINEWS
 
+from claimtrack import settings
 from claimtrack.actors import Actor
 from claimtrack.dedupe import Clusterer
 from claimtrack.errors import DatabaseError
 from claimtrack.filters import Filters
+from claimtrack.pipeline import ingest
 from claimtrack.models import CLAIM, HEADING, ActorMention, Document, ProcessedDocument, Sentence
 from claimtrack.store import DocumentNotStored, open_store
 from claimtrack.store.schema import SCHEMA_VERSION
@@ -225,3 +228,24 @@ def test_a_document_that_fails_inside_a_batch_is_undone_alone(store, monkeypatch
     assert sources == ["a.txt", "b.txt", "d.txt"]
     (cluster,) = store.dupes(Filters(), min_sources=2, limit=10)
     assert {m["source"] for m in cluster["members"]} == {"a.txt", "b.txt", "d.txt"}
+
+
+def stored_actors_and_kinds(db: Path, batch_documents: int, monkeypatch) -> tuple[set, set, set]:
+    monkeypatch.setattr(settings, "BATCH_DOCUMENTS", batch_documents)
+    monkeypatch.setattr(settings, "BATCH_SECONDS", 3600.0)
+    store = open_store(db)
+    ingest([str(WIKINEWS), str(SEEDS)], store)
+    rows = store.conn.execute
+    result = (
+        set(rows("SELECT name, kind, country FROM actors")),
+        set(rows("SELECT alias, a.name FROM actor_aliases JOIN actors a ON a.id = actor_id")),
+        set(rows("SELECT text, kind, reason FROM sentences")),
+    )
+    store.close()
+    return result
+
+
+def test_what_is_stored_does_not_depend_on_where_batches_end(tmp_path, monkeypatch):
+    """Actors (kind, country, aliases) and house blurbs come out as with one transaction a document."""
+    one_a_batch = stored_actors_and_kinds(tmp_path / "one.db", 1, monkeypatch)
+    assert stored_actors_and_kinds(tmp_path / "many.db", 1000, monkeypatch) == one_a_batch

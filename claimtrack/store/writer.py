@@ -77,13 +77,17 @@ class Writer(Connection):
         self._actor_ids.clear()
 
     def flag_house_blurbs(self, document_id: int, publisher: str, is_house_blurb) -> None:
-        """Claims the publisher repeats across its documents, and `is_house_blurb` recognises, become boilerplate."""
+        """Claims the publisher repeats across its documents, and `is_house_blurb` recognises, become boilerplate.
+
+        Only documents stored before this one count, as when each was its own transaction: what
+        is flagged never depends on where a batch ends.
+        """
         repeated = self.conn.execute(
             """
             SELECT s.cluster_id, s.text FROM sentences s JOIN clusters c ON c.id = s.cluster_id
             WHERE s.document_id = ? AND +s.kind = 'claim' AND c.sources_count >= ? AND (  -- +: not the kind index
                 SELECT count(DISTINCT m.document_id) FROM sentences m JOIN documents d ON d.id = m.document_id
-                WHERE m.cluster_id = s.cluster_id AND d.publisher = ?) >= ?
+                WHERE m.cluster_id = s.cluster_id AND m.document_id <= s.document_id AND d.publisher = ?) >= ?
             """,
             (document_id, MIN_BLURB_DOCUMENTS, publisher, MIN_BLURB_DOCUMENTS),
         ).fetchall()
