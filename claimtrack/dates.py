@@ -108,6 +108,7 @@ TRIGGER_RELATIVE = ("yesterday", "today", "tonight", "this", "last", "next", "ea
 # Letters other than its upper case that re.IGNORECASE takes for an ASCII letter.
 IGNORECASE_TWINS = {"i": "İı", "k": "\u212a", "s": "ſ"}
 IGNORECASE_TWIN_CHARS = "".join(IGNORECASE_TWINS.values())
+TWINS_AS_ASCII = str.maketrans({twin: letter for letter, twins in IGNORECASE_TWINS.items() for twin in twins})
 
 
 def _trigger_pattern(words: Sequence[str], words_in_any_case: Sequence[str]) -> re.Pattern[str]:
@@ -290,6 +291,7 @@ def years_stated(text: str) -> list[int]:
     """The distinct years (sorted) a text states in a date-like context."""
     if not _has_date_hint(text):
         return []
+    text = _ascii_twins(text)
     years = set()
     # Cores only, "two years ago" states no year; and only a bare year needs its prefix.
     triggers = YEAR_TRIGGER if _may_need_lowercase_triggers(text, TRIGGER_SEASONS) else CAPITALISED_YEAR_TRIGGER
@@ -310,6 +312,7 @@ def extract_claim_date(text: str, *, doc_date: str | None, doc_years: Sequence[i
     """
     if not _has_date_hint(text):
         return None
+    text = _ascii_twins(text)
     anchor = _parse_doc_date(doc_date)
     single_year = _single_year(doc_years)
     future = None  # computed once, only when a phrase needs it
@@ -356,6 +359,12 @@ def _may_need_lowercase_triggers(text: str, core_words: Sequence[str]) -> bool:
         return True
     lowered = text.lower()
     return any(word in lowered for word in core_words)
+
+
+def _ascii_twins(text: str) -> str:
+    """The text with the twins of ASCII letters made ASCII ("laſt year"), so that a phrase the
+    patterns match is a phrase the tables know; one letter for one, so offsets stay."""
+    return text.translate(TWINS_AS_ASCII) if _has_ignorecase_twin(text) else text
 
 
 def _has_ignorecase_twin(text: str) -> bool:

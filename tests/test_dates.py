@@ -349,3 +349,17 @@ def test_speed_over_wikinews_sentences():
         extract_claim_date(sentence, doc_date="2019-06-01")
     microseconds = (time.perf_counter() - started) / len(sample) * 1e6
     assert microseconds < MAX_MICROSECONDS_PER_SENTENCE
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We met thıs week, the minister said.", ("2021-06", "month")),  # dotless i, as OCR and Turkish keyboards give
+        ("Exports rose laſt year.", ("2020", "year")),  # long s of old print
+        ("Prices fell laſt month in Almaty.", ("2021-05", "month")),
+        ("The talks began ſix days ago.", ("2021-06-09", "day")),
+    ],
+)
+def test_letters_that_match_ascii_only_case_blind_still_give_a_date(text, expected):
+    found = extract_claim_date(text, doc_date="2021-06-15")
+    assert (found.date, found.precision) == expected
