@@ -94,16 +94,16 @@ def ingest_once(corpus: Path, db: Path, workers: int, with_actors: bool) -> dict
     if not with_actors:
         actors.extract_actors = lambda text: []  # workers are forked after this, so they see it too
     timer = Timer()
-    pipeline.iter_documents = timer.wrap_iterator("read", pipeline.iter_documents)
+    pipeline.iter_inputs = timer.wrap_iterator("walk", pipeline.iter_inputs)  # the workers read the files
     pipeline._resolve_actors = timer.wrap("resolve actors", pipeline._resolve_actors)
     Store.clusterer = timer.wrap("load dedupe index", Store.clusterer)
     Clusterer.add_many = timer.wrap("dedupe", Clusterer.add_many)
     IngestBatches.write = timer.wrap("store+dedupe", IngestBatches.write)  # a full batch is committed inside
     IngestBatches.__exit__ = timer.wrap("store+dedupe", IngestBatches.__exit__)  # the last batch
     store = open_store(db)
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), os.times()
     report = pipeline.ingest([str(corpus / "docs")], store, workers=workers)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, os.times()
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     timer.seconds["store"] = timer.seconds.pop("store+dedupe") - timer.seconds["dedupe"]
@@ -116,6 +116,8 @@ def ingest_once(corpus: Path, db: Path, workers: int, with_actors: bool) -> dict
         "failed": len(report.failed),
         "peak_rss_mb": peak_rss_mb(),
         "stages": dict(timer.seconds),
+        "main_cpu_s": cpu.user + cpu.system - cpu_before.user - cpu_before.system,
+        "workers_cpu_s": cpu.children_user + cpu.children_system - cpu_before.children_user - cpu_before.children_system,
         "db_bytes": db.stat().st_size,
     }
 
@@ -128,6 +130,7 @@ def stage_costs(corpus: Path) -> dict[str, float]:
     from claimtrack import actors, dates
     from claimtrack.classify import classify_sentence
     from claimtrack.clean import clean_lines
+    from claimtrack.dedupe import keyed
     from claimtrack.models import CLAIM
     from claimtrack.read import iter_documents
     from claimtrack.sentences import split_sentences
@@ -136,6 +139,7 @@ def stage_costs(corpus: Path) -> dict[str, float]:
     documents = [d for d in iter_documents([str(f) for f in files]) if hasattr(d, "text")]
     spent: Counter = Counter()
     sentences = 0
+    actors.load_gazetteer()  # an ingest builds it once, before the workers start
 
     def timed(label, function, *args, **kwargs):
         started = time.perf_counter()
@@ -158,6 +162,7 @@ def stage_costs(corpus: Path) -> dict[str, float]:
                 if kind == CLAIM:
                     timed("actors", actors.extract_actors, text)
                     timed("dates", dates.extract_claim_date, text, doc_date=document.date, doc_years=years)
+                    timed("keys", keyed, text)
             kept += 1
     return {label: seconds / max(1, sentences) * 1e6 for label, seconds in spent.items()}
 
@@ -338,9 +343,11 @@ def print_table(all_results: list[dict], workers: int) -> None:
     if all("no_actors" in r for r in all_results):
         row("sentences/s without actors", [f"{r['no_actors']['sentences'] / r['no_actors']['seconds']:,.0f}"
                                            for r in all_results])  # fmt: skip
-    for stage in ("read", "resolve actors", "load dedupe index", "dedupe", "store"):
+    row("CPU µs/sentence: main process / workers", [f"{i['main_cpu_s'] / i['sentences'] * 1e6:.0f} / "
+                                                    f"{i['workers_cpu_s'] / i['sentences'] * 1e6:.0f}" for i in ingest])  # fmt: skip
+    for stage in ("walk", "resolve actors", "load dedupe index", "dedupe", "store"):
         row(f"main: {stage} s (µs/sentence)", [_seconds_and_per_sentence(i, stage) for i in ingest])
-    for stage in ("clean", "split", "classify", "actors", "dates"):
+    for stage in ("clean", "split", "classify", "actors", "dates", "keys"):
         row(f"worker: {stage} µs/sentence", [f"{r['worker_stages'].get(stage, 0):.0f}" for r in all_results])
     row("peak RSS MB (ingest process)", [f"{i['peak_rss_mb']:.0f}" for i in ingest])
     row("database bytes per claim", [f"{i['db_bytes'] / max(1, i['claims']):,.0f}" for i in ingest])
