@@ -18,7 +18,7 @@ from operator import attrgetter
 
 from claimtrack.actors.gazetteer import Gazetteer, GazetteerEntry, _trie_alternation, load_gazetteer
 from claimtrack.actors.kinds import COUNTRY, ORGANISATION, PERSON, PLACE, REGION, SPEAKER, SUBJECT
-from claimtrack.actors.names import GLUE_KEEP_PREFIXES, GLUE_SPLIT, TITLE_WORDS, same_actor
+from claimtrack.actors.names import GLUE_KEEP_PREFIXES, GLUE_SPLIT, TITLE_WORDS, clean_person_name, same_actor
 from claimtrack.models import ActorMention
 
 MAX_BARE_NAME_TOKENS = 4  # longest run taken as a person without a title or attribution
@@ -610,6 +610,8 @@ def _is_title_like(word: str, entries: dict[str, GazetteerEntry]) -> bool:
 def _unique_mentions(spans: list[Span]) -> list[ActorMention]:
     by_key: dict[tuple[str, str, str | None], ActorMention] = {}
     for span in spans:
+        if span.kind == PERSON and not clean_person_name(span.name):  # titles alone: "Member State"
+            continue
         key = (span.name, span.kind, span.country)
         if key not in by_key:
             by_key[key] = ActorMention(span.name, span.kind, span.country, span.role, span.surface)
