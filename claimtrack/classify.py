@@ -56,7 +56,7 @@ def classify_sentence(
     if line.dropped:
         return BOILERPLATE, line.dropped
     sentence = text.strip()
-    if not any(character.isalpha() for character in sentence):
+    if not any(map(str.isalpha, sentence)):
         return BOILERPLATE, "no-text"
     if len(sentence) > MAX_CLAIM_CHARACTERS:
         return BOILERPLATE, "too-long"

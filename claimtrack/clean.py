@@ -266,7 +266,7 @@ class Probe(NamedTuple):
 
     @classmethod
     def of(cls, text: str) -> Probe:
-        return cls(text, word_count(text), folded(text))
+        return cls(text, len(text.split()), folded(text))  # word_count(text), without the call
 
 
 def junk_reason(line: str) -> str | None:
@@ -283,7 +283,7 @@ def word_count(line: str) -> int:
 
 
 def has_no_letters(line: Probe) -> bool:
-    return not any(character.isalpha() for character in line.text)
+    return not any(map(str.isalpha, line.text))
 
 
 def is_pagination(line: Probe) -> bool:

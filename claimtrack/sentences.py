@@ -108,7 +108,7 @@ def _split_line(line: str, offset: int) -> list[Span]:
     for start, end in _hard_segments(line):
         pieces = _shifted(_blingfire_spans(line[start:end]), start)
         pieces = _merge_false_breaks(line, pieces)
-        if any(hint.search(line, start, end) for hint in _MISSED_BREAK_HINTS):
+        if _may_hold_missed_break(line, start, end):
             pieces = _cut_missed_breaks(line, pieces)
         spans.extend(_tidy(line, pieces))
     return _shifted(spans, offset) if offset else spans
@@ -303,6 +303,13 @@ def _opens_next_sentence(piece: str) -> bool:
 
 
 # --- missed breaks: cut -----------------------------------------------------------------
+
+
+def _may_hold_missed_break(line: str, start: int, end: int) -> bool:
+    for hint in _MISSED_BREAK_HINTS:
+        if hint.search(line, start, end):
+            return True
+    return False
 
 
 def _cut_missed_breaks(line: str, spans: list[Span]) -> list[Span]:
