@@ -32,7 +32,12 @@ def query_words(text: str) -> list[str]:
 
 
 def close_terms(word: str, vocabulary: Iterable[str]) -> list[str]:
-    """Index terms that look like a misspelling or other transliteration of `word`."""
+    """Index terms that look like a misspelling or other transliteration of `word`.
+
+    Never one that the word begins with or that begins with it: the word matches as a prefix, so
+    the longer ones match already, and a shorter one ("unit" for "united", "the" for "they")
+    would match as a prefix every word it begins.
+    """
     if not _expandable(word):
         return []
     matches = process.extract(
@@ -42,7 +47,7 @@ def close_terms(word: str, vocabulary: Iterable[str]) -> list[str]:
         score_cutoff=settings.FUZZY_MIN_SCORE,
         limit=settings.FUZZY_MAX_TERMS,
     )
-    return sorted(term for term, _, _ in matches if term != word and not term.startswith(word))
+    return sorted(term for term, _, _ in matches if not (term.startswith(word) or word.startswith(term)))
 
 
 def _expandable(word: str) -> bool:

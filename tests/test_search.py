@@ -26,6 +26,13 @@ def test_a_misspelt_name_is_expanded_with_close_index_terms():
     assert build_query("Tokaev", lambda word: VOCABULARY) == '("tokaev"* OR "tokayev"*)'
 
 
+def test_close_terms_never_widen_the_prefix_the_word_already_is():
+    """'unit'* would find units and unity for "united"; 'the'* every word it begins for "they"."""
+    vocabulary = ["unit", "unite", "united", "unitedly", "untied", "the", "they", "thy"]
+    assert close_terms("united", vocabulary) == ["untied"]
+    assert close_terms("they", vocabulary) == ["thy"]
+
+
 def test_close_terms_leave_short_words_and_numbers_alone():
     assert close_terms("tok", VOCABULARY) == []
     assert close_terms("2022", ["2021", "2023"]) == []
