@@ -20,6 +20,7 @@ from . import actors, dates
 from .classify import classify_sentence, is_house_blurb
 from .clean import clean_lines
 from .dedupe import DEFAULT_THRESHOLD, Keyed, keyed
+from .errors import DatabaseError
 from .models import BOILERPLATE, CLAIM, HEADING, Document, ProcessedDocument, ReadFailure, Sentence
 from .read import FileToRead, iter_inputs
 from .sentences import split_sentences
@@ -218,8 +219,12 @@ _worker_reader: Store | None = None  # a worker process's read-only connection t
 
 
 def _open_worker_reader(path: str) -> None:
+    """A failing pool initializer would be retried forever: without a reader, every document is processed."""
     global _worker_reader
-    _worker_reader = open_reader(path)
+    try:
+        _worker_reader = open_reader(path)
+    except DatabaseError:
+        _worker_reader = None
 
 
 def _read_in_worker(item: Document | ReadFailure | FileToRead):
