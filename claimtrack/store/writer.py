@@ -85,9 +85,10 @@ class Writer(Connection):
         repeated = self.conn.execute(
             """
             SELECT s.cluster_id, s.text FROM sentences s JOIN clusters c ON c.id = s.cluster_id
-            WHERE s.document_id = ? AND +s.kind = 'claim' AND c.sources_count >= ? AND (  -- +: not the kind index
+            -- +: neither the kind index nor, without statistics, a walk of the publisher's earlier documents
+            WHERE s.document_id = ? AND +s.kind = 'claim' AND c.sources_count >= ? AND (
                 SELECT count(DISTINCT m.document_id) FROM sentences m JOIN documents d ON d.id = m.document_id
-                WHERE m.cluster_id = s.cluster_id AND m.document_id <= s.document_id AND d.publisher = ?) >= ?
+                WHERE m.cluster_id = s.cluster_id AND +m.document_id <= s.document_id AND d.publisher = ?) >= ?
             """,
             (document_id, MIN_BLURB_DOCUMENTS, publisher, MIN_BLURB_DOCUMENTS),
         ).fetchall()
