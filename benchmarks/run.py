@@ -117,7 +117,8 @@ def ingest_once(corpus: Path, db: Path, workers: int, with_actors: bool) -> dict
         "peak_rss_mb": peak_rss_mb(),
         "stages": dict(timer.seconds),
         "main_cpu_s": cpu.user + cpu.system - cpu_before.user - cpu_before.system,
-        "workers_cpu_s": cpu.children_user + cpu.children_system - cpu_before.children_user - cpu_before.children_system,
+        "workers_cpu_s": (cpu.children_user + cpu.children_system)
+        - (cpu_before.children_user + cpu_before.children_system),
         "db_bytes": db.stat().st_size,
     }
 
@@ -343,8 +344,9 @@ def print_table(all_results: list[dict], workers: int) -> None:
     if all("no_actors" in r for r in all_results):
         row("sentences/s without actors", [f"{r['no_actors']['sentences'] / r['no_actors']['seconds']:,.0f}"
                                            for r in all_results])  # fmt: skip
-    row("CPU µs/sentence: main process / workers", [f"{i['main_cpu_s'] / i['sentences'] * 1e6:.0f} / "
-                                                    f"{i['workers_cpu_s'] / i['sentences'] * 1e6:.0f}" for i in ingest])  # fmt: skip
+    row("CPU µs/sentence: main process / workers",
+        [f"{i['main_cpu_s'] / i['sentences'] * 1e6:.0f} / {i['workers_cpu_s'] / i['sentences'] * 1e6:.0f}"
+         for i in ingest])  # fmt: skip
     for stage in ("walk", "resolve actors", "load dedupe index", "dedupe", "store"):
         row(f"main: {stage} s (µs/sentence)", [_seconds_and_per_sentence(i, stage) for i in ingest])
     for stage in ("clean", "split", "classify", "actors", "dates", "keys"):

@@ -357,5 +357,5 @@ def test_name_runs_found_from_their_capitals_are_those_of_one_regex_over_the_tex
 
 def test_titles_alone_name_no_person():
     """'Member State' is two title words; resolving it left a person with an empty name."""
-    text = "By today's judgment, the court does not preclude a court of a Member State from ordering a host provider to act."
+    text = "By today's judgment, the court does not preclude a court of a Member State from ordering a host to act."
     assert [m for m in extract_actors(text) if m.kind == PERSON] == []

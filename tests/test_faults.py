@@ -76,8 +76,8 @@ def dying(method):
         return result
     return call_then_maybe_die
 
-for name in ("delete_document", "insert_document", "insert_sentences", "upsert_actors", "index_text", "insert_actor_links",
-             "save_index_entries", "save_clusters", "save_variants", "flag_house_blurbs"):
+for name in ("delete_document", "insert_document", "insert_sentences", "upsert_actors", "index_text",
+             "insert_actor_links", "save_index_entries", "save_clusters", "save_variants", "flag_house_blurbs"):
     setattr(store.Store, name, dying(getattr(store.Store, name)))
 sys.exit(app(prog_name="claimtrack"))
 """

@@ -47,7 +47,8 @@ def open_read_only(path: Path | str, store_class: Callable[[sqlite3.Connection],
     """Open an existing database at `path` for reading only (another process may be writing it)."""
     uri = Path(path).resolve().as_uri() + "?mode=ro"
     try:
-        return store_class(sqlite3.connect(uri, uri=True, isolation_level=None, timeout=settings.BUSY_TIMEOUT_MS / 1000))
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=settings.BUSY_TIMEOUT_MS / 1000)
+        return store_class(conn)
     except sqlite3.DatabaseError as error:
         raise DatabaseError(f"cannot open {path}: {error}") from None
 
@@ -70,7 +71,8 @@ class Connection:
 
     def file_path(self) -> str | None:
         """The database file, or None for a database in memory."""
-        return next((file for _, name, file in self.conn.execute("PRAGMA database_list") if name == "main"), None) or None
+        files = {name: file for _, name, file in self.conn.execute("PRAGMA database_list")}
+        return files.get("main") or None
 
     def optimize(self) -> None:
         """Refresh the planner's statistics after a write; never fatal."""
