@@ -15,7 +15,7 @@ way (the evaluation corpus's edits), and 2% are variants (number, negation,
 actor or date changed), which count as different claims.
 
 Each corpus is written by one process and clustered by another, so the peak
-RSS (VmHWM, see memory.py) is the clustering's own; that process also drops
+RSS (ru_maxrss, see memory.py) is the clustering's own; that process also drops
 each text from the corpus once it is added, as an ingest holds only the
 document at hand. As in ``claimtrack ingest``, worker processes (``--workers``,
 default: the number of cores) prepare and key the sentences, and one process
@@ -56,7 +56,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from corpus import distinct_real_sentences, sentence_source  # noqa: E402
 from dedupe_cases import VARIANT_EDITS, harmless_edits, vocabulary  # noqa: E402
-from memory import peak_rss_mb  # noqa: E402
+from memory import measured, peak_rss_mb  # noqa: E402
 
 from claimtrack.dedupe import Clusterer, candidate_keys, keyed, match_text  # noqa: E402
 from claimtrack.pipeline import map_in_order  # noqa: E402
@@ -221,7 +221,7 @@ def main() -> None:
 def cluster_in_a_child(size: int, corpus: Path, workers: int) -> dict:
     """``run_one`` in a process of its own, so that its peak memory is the clustering's; its row printed."""
     child = subprocess.run(
-        [sys.executable, __file__, "--one", str(size), "--corpus", str(corpus), "--workers", str(workers)],
+        measured([sys.executable, __file__, "--one", str(size), "--corpus", str(corpus), "--workers", str(workers)]),
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     r = json.loads(child.stdout)

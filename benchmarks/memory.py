@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import resource
-from pathlib import Path
+import sys
+
+# A process that only starts the command and waits for it.
+LAUNCHER = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"
+
+
+def measured(command: list[str]) -> list[str]:
+    """`command`, started so that the peak memory it reports (``peak_rss_mb``) is its own.
+
+    Linux carries ru_maxrss across fork and exec: a child of a large process starts at that
+    process's size (800 MB seen). Started by a small launcher, it starts at the launcher's.
+    """
+    return [sys.executable, "-c", LAUNCHER, *command]
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory since it started.
-
-    Linux carries ru_maxrss across exec, so a child started by a large parent would report the
-    parent's size; VmHWM belongs to the process image alone.
-    """
-    status = Path("/proc/self/status")  # the kernel's view of this process, where there is one
-    for line in status.read_text().splitlines() if status.exists() else ():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
+    """This process's peak resident memory (ru_maxrss, in KiB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

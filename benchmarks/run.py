@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from memory import peak_rss_mb  # noqa: E402
+from memory import measured, peak_rss_mb  # noqa: E402
 
 DEFAULT_SIZES = (10_000, 100_000)
 FULL_SIZE = 1_000_000
@@ -301,7 +301,7 @@ def run_child(corpus: Path, db: Path, workers: int, with_actors: bool) -> dict:
     command = [sys.executable, __file__, "--child", str(corpus), "--db", str(db), "--workers", str(workers)]
     if not with_actors:
         command.append("--no-actors")
-    child = subprocess.run(command, capture_output=True, text=True)
+    child = subprocess.run(measured(command), capture_output=True, text=True)
     if child.returncode:
         sys.exit(child.stderr)
     return json.loads(child.stdout.splitlines()[-1])
