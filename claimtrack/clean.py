@@ -266,7 +266,7 @@ class Probe(NamedTuple):
 
     @classmethod
     def of(cls, text: str) -> Probe:
-        return cls(text, len(text.split()), folded(text))  # word_count(text), without the call
+        return cls(text, word_count(text), folded(text))
 
 
 def junk_reason(line: str) -> str | None:

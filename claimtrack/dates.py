@@ -105,7 +105,8 @@ TRIGGER_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
 TRIGGER_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 TRIGGER_SEASONS = ("spring", "summer", "autumn", "fall", "winter")
 TRIGGER_RELATIVE = ("yesterday", "today", "tonight", "this", "last", "next", "earlier", "later", "early", "late")
-# Letters other than its upper case that re.IGNORECASE takes for an ASCII letter.
+# Letters other than its upper case that re.IGNORECASE takes for an ASCII letter; the public
+# functions make them ASCII (``_ascii_twins``) before matching.
 IGNORECASE_TWINS = {"i": "İı", "k": "\u212a", "s": "ſ"}
 IGNORECASE_TWIN_CHARS = "".join(IGNORECASE_TWINS.values())
 TWINS_AS_ASCII = str.maketrans({twin: letter for letter, twins in IGNORECASE_TWINS.items() for twin in twins})
@@ -355,8 +356,6 @@ def _date_phrases(text: str) -> Iterator[Groups]:
 
 
 def _may_need_lowercase_triggers(text: str, core_words: Sequence[str]) -> bool:
-    if _has_ignorecase_twin(text):
-        return True
     lowered = text.lower()
     return any(word in lowered for word in core_words)
 
