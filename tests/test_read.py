@@ -135,6 +135,51 @@ def test_polish_windows_1250_is_detected(tmp_path):
     assert read_ok(write(tmp_path / "pl.txt", text.encode("cp1250"))).text == text
 
 
+GERMAN_PAGE = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">
+<title>Görlitz feiert sein Altstadtfest</title></head><body><article>
+<h1>Görlitz feiert sein Altstadtfest</h1>
+<p>Die Altstadt von Görlitz ist schön wie nie, sagte der Oberbürgermeister am Freitag vor rund
+zweitausend Gästen auf dem Untermarkt. Die Straßen waren für den Verkehr gesperrt.</p>
+<p>Im Café Zum Löwen – gleich neben dem Rathaus – gab es Kuchen für alle Besucher des Festes.</p>
+</article></body></html>"""
+
+
+def with_cp1252_bytes(page: str, words: list[str]) -> bytes:
+    """The page in UTF-8, but the given words in cp1252, as when a snippet is pasted from an old system."""
+    raw = page.encode("utf-8")
+    for word in words:
+        raw = raw.replace(word.encode("utf-8"), word.encode("cp1252"))
+    return raw
+
+
+def test_a_page_declaring_utf8_with_three_stray_bytes_is_read_as_utf8(tmp_path):
+    raw = with_cp1252_bytes(GERMAN_PAGE, ["Café", "Löwen", " – gleich"])
+    assert raw.count(b"\xe9") == raw.count(b"\xf6") == raw.count(b"\x96") == 1
+    document = read_ok(write(tmp_path / "goerlitz.html", raw))
+    assert "Die Altstadt von Görlitz ist schön wie nie" in document.text
+    assert "Im Café Zum Löwen – gleich neben dem Rathaus" in document.text
+    assert document.title == "Görlitz feiert sein Altstadtfest"
+
+
+def test_utf8_text_with_a_few_bad_bytes_loses_only_those_bytes(tmp_path):
+    raw = FRENCH.encode("utf-8").replace(b"rupture", b"rupture\x81").replace("À".encode(), "À".encode("cp1252"))
+    document = read_ok(write(tmp_path / "fr.txt", raw))
+    assert document.text == FRENCH.strip().replace("rupture", "rupture\ufffd")
+
+
+def test_mostly_utf8_beats_a_transport_declaring_latin1():
+    raw = with_cp1252_bytes(GERMAN_PAGE, ["Café"])
+    assert "ist schön wie nie" in decode.decode_bytes(raw, "html", encoding="iso-8859-1")
+
+
+def test_a_page_in_one_legacy_code_page_is_still_detected_whatever_it_declares(tmp_path):
+    russian = RUSSIAN.replace("Кремлём", "«Кремлём»").replace("Аналитики", "«АНАЛИТИКИ»")
+    for raw in (russian.encode("cp1251"), f'<meta charset="utf-8">{russian}'.encode("cp1251")):
+        assert decode.decode_bytes(raw, "html").endswith(russian)
+    german = "Die Straße „Am Löwentor“ in Görlitz bleibt gesperrt, sagte der Oberbürgermeister. Grüße!"
+    assert read_ok(write(tmp_path / "de.txt", german.encode("cp1252"))).text == german
+
+
 def test_html_declared_charset_is_used(tmp_path):
     html = f'<html><head><meta charset="windows-1251"><title>Новости</title></head><body><p>{RUSSIAN}</p></body></html>'
     document = read_ok(write(tmp_path / "ru.html", html.encode("cp1251")))

@@ -1,8 +1,9 @@
 """Bytes in, text out: a file's bytes, BOMs, binary sniffing, charset detection, normalisation.
 
 ``read_file_bytes`` reads a regular file within the size limit; ``decode_bytes`` turns bytes into
-text (a BOM, then binary sniffing, UTF-8, a declared charset, then detection with
-charset-normalizer); ``normalise_text`` is the one normalisation every later offset refers to.
+text (a BOM, then binary sniffing, UTF-8 (also when a few bytes are not: those alone are replaced),
+a declared charset, then detection with charset-normalizer); ``normalise_text`` is the one
+normalisation every later offset refers to.
 ``looks_like_html`` tells an HTML page from its first bytes.
 """
 
@@ -82,6 +83,15 @@ SPARSE_NON_ASCII_SHARE = 0.01  # below this, a text is mostly ASCII with a few s
 SPARSE_CHAOS_TOLERANCE = 0.01
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b\u2060\ufeff]")
 HTML_CHARSET_DECLARATION = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+UTF8_NAMES = frozenset({"utf-8", "utf_8"})
+# Mostly UTF-8: as many well-formed non-ASCII characters as malformed byte runs, or a quarter as
+# many in a page that declares UTF-8. Text in a legacy code page forms a well-formed sequence only
+# by chance (a capital letter before « or “ in cp1251): a few for hundreds of malformed runs.
+MOSTLY_UTF8_SHARE = 1.0
+DECLARED_UTF8_SHARE = 0.25
+STRAY_BYTE_FALLBACK = "cp1252"  # a byte that is not UTF-8 in a UTF-8 text is most often a Western code page's
+STRAY_BYTE_ERRORS = "claimtrack-stray-bytes"
+REPLACEMENT = "\ufffd"
 HTML_START = re.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
 
 
@@ -108,7 +118,8 @@ def read_file_bytes(path: Path) -> bytes:
 def decode_bytes(raw: bytes, fmt: str = "text", encoding: str | None = None) -> str:
     """Bytes to text: BOM, then binary sniffing, UTF-8, the given or declared charset, detection.
 
-    ``encoding`` is what a transport declared (an HTTP Content-Type charset); a BOM still wins.
+    Text that is mostly UTF-8 is read as UTF-8 with only its stray bytes replaced, whatever a page
+    declares. ``encoding`` is what a transport declared (an HTTP Content-Type charset); a BOM still wins.
     """
     for bom, bom_encoding in BOMS:
         if raw.startswith(bom):
@@ -120,8 +131,10 @@ def decode_bytes(raw: bytes, fmt: str = "text", encoding: str | None = None) -> 
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    declared = encoding or (declared_html_charset(raw) if fmt == "html" else None)
-    if declared:
+    declared = _codec_name(encoding) or (declared_html_charset(raw) if fmt == "html" else None)
+    if is_mostly_utf8(raw, DECLARED_UTF8_SHARE if declared in UTF8_NAMES else MOSTLY_UTF8_SHARE):
+        return raw.decode("utf-8", errors=STRAY_BYTE_ERRORS)
+    if declared and declared not in UTF8_NAMES:
         try:
             return raw.decode(declared)
         except (UnicodeDecodeError, LookupError):
@@ -140,13 +153,36 @@ def binary_reason(raw: bytes) -> str | None:
 
 def declared_html_charset(raw: bytes) -> str | None:
     match = HTML_CHARSET_DECLARATION.search(raw[:HTML_CHARSET_SNIFF_BYTES])
-    if not match:
+    return _codec_name(match.group(1).decode("ascii", errors="ignore")) if match else None
+
+
+def _codec_name(name: str | None) -> str | None:
+    if not name:
         return None
-    name = match.group(1).decode("ascii", errors="ignore")
     try:
         return codecs.lookup(name).name
     except LookupError:
         return None
+
+
+def is_mostly_utf8(raw: bytes, share: float) -> bool:
+    """Whether bytes that are not all UTF-8 are still UTF-8 text with some stray bytes: at least
+    ``share`` well-formed non-ASCII characters for each malformed byte run."""
+    lenient = raw.decode("utf-8", errors="replace")
+    malformed = lenient.count(REPLACEMENT) - raw.count(REPLACEMENT.encode())
+    well_formed = len(lenient) - len(lenient.encode("ascii", errors="ignore")) - malformed
+    return well_formed > 0 and well_formed >= share * malformed
+
+
+def _stray_bytes(error: UnicodeError) -> tuple[str, int]:
+    """Each byte of a malformed UTF-8 run read as cp1252 ("sch\\xf6n" is "schön"); U+FFFD where it has none."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    stray = error.object[error.start : error.end]
+    return stray.decode(STRAY_BYTE_FALLBACK, errors="replace"), error.end
+
+
+codecs.register_error(STRAY_BYTE_ERRORS, _stray_bytes)
 
 
 def detect_legacy_encoding(raw: bytes) -> str:
