@@ -52,6 +52,13 @@ app = typer.Typer(
 )
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+EncoderOption = Annotated[
+    str | None,
+    typer.Option(
+        envvar=settings.ENCODER_ENV_VAR,
+        help="Sentence encoder: wordllama (built in, the default) or st:MODEL (sentence-transformers).",
+    ),
+]
 AllOption = Annotated[bool, typer.Option("--all", help="Every appearance, not one row per cluster.")]
 FILTER_OPTIONS = {  # declared once; `filter_options` adds them to a command and builds its `filters`
     "source": Annotated[
@@ -213,14 +220,21 @@ def search(
     limit: Annotated[int, typer.Option(help="How many results at most.")] = settings.SEARCH_LIMIT,
     every: AllOption = False,
     fuzzy: Annotated[bool, typer.Option(help="Also match close spellings of names.")] = True,
+    like: Annotated[
+        bool, typer.Option("--like", help="Claims that state what QUERY states, in any words (by meaning).")
+    ] = False,
+    encoder: EncoderOption = None,
     as_json: JsonOption = False,
     *,
     filters: Filters,
 ) -> None:
-    """Claims matching QUERY, best first (bm25), one per cluster."""
+    """Claims matching QUERY, best first (bm25), one per cluster; with --like, claims by meaning."""
     from .search import build_query
 
     store = _store(ctx)
+    if like:
+        _show_related(store, _related().claims_like(store, query, _encoder(store, encoder), limit, filters), as_json)
+        return
     fts_query = build_query(query, store.terms_near, fuzzy=fuzzy)
     results = store.search(fts_query, filters, limit, every_appearance=every)
     if as_json:
@@ -289,9 +303,13 @@ def show(
     context = store.neighbours(sentence["document_id"], sentence["position"], settings.NEIGHBOURS)
     members = store.cluster_members(sentence["cluster_id"]) if sentence["cluster_id"] else []
     links = store.claim_variants(claim_id) if sentence["cluster_id"] else []
+    related = _strong(_related().related_to_claim(store, claim_id, 5)) if store.vectors_of([claim_id]) else []
     if as_json:
         render.print_json(
-            {**record, "kind": sentence["kind"], "context": context, "cluster": members, "variants": links}
+            {
+                **record, "kind": sentence["kind"], "context": context, "cluster": members, "variants": links,
+                "related": _related_records(store, related),
+            }  # fmt: skip
         )
         return
     out = render.console()
@@ -305,6 +323,8 @@ def show(
         out.print(render.table(members, ("claim_id", "source", "position", "text"), title="same claim elsewhere"))
     if links:
         out.print(render.variants_table(links))
+    if related:
+        out.print(_related_table(store, related, title="related claims (the same claim in other words)"))
 
 
 @app.command()
@@ -463,6 +483,85 @@ def actors_load(
             )
         )
     render.console().print(f"set {len(entries)} actors from {path}")
+
+
+@app.command()
+def related(
+    ctx: typer.Context,
+    claim_id: Annotated[int, typer.Argument(help="The id of a claim (from search or export).")],
+    limit: Annotated[int, typer.Option(help="How many related claims at most.")] = 10,
+    encoder: EncoderOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Claims of other clusters that state the same thing as CLAIM_ID in other words, best first."""
+    store = _store(ctx)
+    _embed_missing(store, _encoder(store, encoder), quiet=as_json)
+    found = _related().related_to_claim(store, claim_id, limit)
+    store.save_related(claim_id, [(r.claim_id, r.score, r.evidence) for r in found])
+    _show_related(store, found, as_json)
+
+
+@app.command()
+def embed(ctx: typer.Context, encoder: EncoderOption = None, as_json: JsonOption = False) -> None:
+    """Give every claim without a vector one (for related and search --like); resumes where it stopped."""
+    store = _store(ctx)
+    done = _embed_missing(store, _encoder(store, encoder), quiet=as_json)
+    if as_json:
+        render.print_json({"encoded": done, "encoder": store.vector_encoder()})
+    else:
+        render.console().print(f"claims encoded: {done} (encoder {store.vector_encoder()})")
+
+
+def _related():
+    from . import related as related_claims
+
+    return related_claims
+
+
+def _encoder(store: Store, spec: str | None):
+    """The encoder named, else the one the stored vectors were made with, else the default."""
+    return _related().load_encoder(spec or store.vector_encoder())
+
+
+def _embed_missing(store: Store, encoder, quiet: bool) -> int:
+    err = render.console(stderr=True)
+    with Progress(
+        TextColumn("encoding claims"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True, disable=quiet or not err.is_terminal,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("encoding", total=None)
+        return _related().embed_claims(store, encoder, lambda done, total: progress.update(task, completed=done, total=total))
+
+
+def _strong(found: list) -> list:
+    return [r for r in found if r.score >= _related().RELATED_THRESHOLD]
+
+
+def _related_records(store: Store, found: list) -> list[dict]:
+    records = {r["id"]: r for r in store.claim_records([r.claim_id for r in found])}
+    return [
+        {k: records[r.claim_id][k] for k in CLAIM_RECORD_FIELDS} | {"score": round(r.score, 4), "evidence": r.evidence}
+        for r in found
+    ]
+
+
+def _related_table(store: Store, found: list, title: str | None = None):
+    rows = [
+        dict(r, source=render.short_source(r["source"]), why=render.related_evidence(r["evidence"]))
+        for r in _related_records(store, found)
+    ]
+    return render.table(
+        rows, ("id", "score", "text", "source", "why"), title=title, id={"justify": "right"}, text={"ratio": 4}
+    )
+
+
+def _show_related(store: Store, found: list, as_json: bool) -> None:
+    if as_json:
+        render.print_json(_related_records(store, found))
+    elif not found:
+        render.console(stderr=True).print("no related claims found")
+    else:
+        render.console().print(_related_table(store, found))
 
 
 @app.command()

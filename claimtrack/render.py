@@ -140,3 +140,16 @@ def read_records(path) -> list[dict]:
 
 def print_json(value) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def related_evidence(evidence: dict) -> str:
+    """Why a claim is related, in a few words: similarity, then what the two claims share."""
+    parts = [f"similarity {evidence['similarity']:.2f}"]
+    for key, label in (("shared_countries", "countries"), ("shared_actors", "actors"), ("shared_terms", "terms")):
+        if evidence.get(key):
+            parts.append(f"{label}: {', '.join(evidence[key][:6])}")
+    if evidence.get("date_conflict"):
+        parts.append("dates differ")
+    if evidence.get("number_conflict"):
+        parts.append("numbers differ")
+    return "; ".join(parts)

@@ -68,6 +68,18 @@ WHERE s.kind = 'claim' AND {_COUNTRY_MATCH}
 GROUP BY month
 ORDER BY month IS NULL, month""",
     },
+    "related_claims_of_a_claim": {
+        "title": "Related claims of a claim",
+        "description": "The claims that state the same thing as a claim (its id) in other words, as last found "
+        "by claimtrack related; run `claimtrack related ID` to find them.",
+        "sql": """
+SELECT r.rank, round(r.score, 3) AS score, r.related_id, o.text, d.source, r.evidence
+FROM related_claims r
+JOIN sentences o ON o.id = r.related_id
+JOIN documents d ON d.id = o.document_id
+WHERE r.claim_id = :claim_id
+ORDER BY r.rank""",
+    },
     "most_repeated_claims": {
         "title": "The most repeated claims",
         "description": "Claims that appear in more than one place, most documents first.",
@@ -307,6 +319,29 @@ TABLES: dict[str, dict] = {
         "description": "The deduplication index: each claim's prepared words and the blocking keys it holds.",
         "hidden": True,
     },
+    "related_view": {
+        "title": "Related claims",
+        "description": "Claims that state the same thing in other words, as last found by claimtrack related "
+        "(or show): each claim with its related claims, best first.",
+        "columns": {
+            "claim_id": "The claim.",
+            "claim_text": "Its text.",
+            "rank": "1 for its best related claim.",
+            "score": "How likely the two state the same claim, 0 to 1.",
+            "related_id": "The related claim.",
+            "related_text": "Its text.",
+            "related_source": "The related claim's document.",
+            "evidence": "What the two share: similarity, countries, actors, terms; and what conflicts.",
+            "found_at": "When claimtrack found it.",
+        },
+    },
+    "related_claims": {
+        "description": "The related claims last found for a claim (read it through related_view).",
+        "hidden": True,
+    },
+    "claim_vectors": {"description": "Each claim's vector (int8), for related claims.", "hidden": True},
+    "vector_blocks": {"description": "The claims' binary codes, many a row, for a fast first pass.", "hidden": True},
+    "vector_encoder": {"description": "The encoder the vectors were made with.", "hidden": True},
     "search_terms": {"description": "A copy of the terms of the full-text index, for fuzzy search.", "hidden": True},
     "search_terms_source": {"description": "The index structure search_terms was copied from.", "hidden": True},
     "schema_version": {

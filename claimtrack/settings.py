@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 DB_ENV_VAR = "CLAIMTRACK_DB"
+ENCODER_ENV_VAR = "CLAIMTRACK_ENCODER"
 DEFAULT_DB = Path("data") / "claimtrack.db"
 
 BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for another writer

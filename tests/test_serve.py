@@ -151,6 +151,7 @@ def test_claims_view_has_the_facets_search_and_labels_users_need():
     assert TABLES["documents"]["label_column"] == "source"
     assert set(CANNED_QUERIES) == {
         "claims_about_country_by_month", "most_repeated_claims", "where_claim_first_appeared", "claims_by_speaker",
+        "related_claims_of_a_claim",
     }  # fmt: skip
 
 

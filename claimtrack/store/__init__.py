@@ -15,6 +15,8 @@ batch whole and nothing of the batch in progress.
 - `clusters`: `ClusterIndex`, the dedupe index loaded into and saved from the in-memory clusterer,
   and the clusters; `index_rows` packs its rows.
 - `queries`: `Queries`, everything the commands read (search, export, dupes, timeline...).
+- `vectors`: `VectorIndex`, the claims' vectors and their binary codes in blocks.
+- `related`: `RelatedStore`, what related claims read and keep (word rarity, claim profiles, found pairs).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from .batch import DocumentNotStored, IngestBatches
 from .clusters import ClusterIndex
 from .connection import Connection, open_as, open_read_only
 from .queries import CLAIM_RECORD_FIELDS, Queries
+from .related import RelatedStore
+from .vectors import VectorIndex
 from .writer import Writer, WriteResult
 
 __all__ = [
@@ -44,7 +48,7 @@ __all__ = [
 ]
 
 
-class Store(Queries, ClusterIndex, Writer, Connection):
+class Store(RelatedStore, VectorIndex, Queries, ClusterIndex, Writer, Connection):
     """One SQLite database of claimtrack: read, written and migrated."""
 
     def clusterer(self, threshold: float = DEFAULT_THRESHOLD) -> Clusterer:

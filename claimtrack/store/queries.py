@@ -83,7 +83,7 @@ class Queries(Connection):
             self.conn.execute(f"PRAGMA busy_timeout = {settings.BUSY_TIMEOUT_MS}")
         try:
             self.conn.execute("DELETE FROM search_terms")
-            self.conn.execute("INSERT INTO search_terms (term) SELECT term FROM sentences_fts_vocab")
+            self.conn.execute("INSERT INTO search_terms (term, docs) SELECT term, doc FROM sentences_fts_vocab")
             self.conn.execute("DELETE FROM search_terms_source")
             self.conn.execute(f"INSERT INTO search_terms_source (structure) {INDEX_STRUCTURE}")
             self.conn.execute("COMMIT")
@@ -116,6 +116,22 @@ class Queries(Connection):
         matches, at a cost bounded by the window rather than by the matches: sorting them all
         by rank scores every one (a common word at 1M claims: 3 s).
         """
+        rows = self.best_matches(fts_query, filters, limit, every_appearance)
+        ids = [row[0] for row in rows]
+        marked = self._marked(fts_query, ids)
+        records = {r["id"]: r for r in self.claim_records(ids)}
+        results = []
+        for claim_id, rank in rows:
+            record = records[claim_id]
+            record["rank"] = round(rank, 4)
+            record["marked"] = marked.get(claim_id)
+            results.append(record)
+        return results
+
+    def best_matches(
+        self, fts_query: str, filters: Filters, limit: int, every_appearance: bool
+    ) -> list[tuple[int, float]]:
+        """(claim id, bm25) of what `search` returns, best first."""
         where = self._filters(filters)
         rows: list[tuple[int, float]] = []
         seen: set[int] = set()
@@ -132,16 +148,7 @@ class Queries(Connection):
             if len(matches) < window:
                 break
             before, window = matches[-1][0], window * 2
-        ids = [row[0] for row in rows]
-        marked = self._marked(fts_query, ids)
-        records = {r["id"]: r for r in self.claim_records(ids)}
-        results = []
-        for claim_id, rank in rows:
-            record = records[claim_id]
-            record["rank"] = round(rank, 4)
-            record["marked"] = marked.get(claim_id)
-            results.append(record)
-        return results
+        return rows
 
     def _marked(self, fts_query: str, ids: list[int]) -> dict[int, str]:
         """The text of the claims `ids` with the matched words between char(2) and char(3).

@@ -304,6 +304,41 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     """
     INSERT INTO sentences_fts(sentences_fts, rank) VALUES ('automerge', 16);
     """,
+    # 10: related claims. Each claim's vector (int8) and the binary codes of all of them in blocks
+    # (store/vectors.py), the encoder they were made with, the related claims last found for a claim,
+    # and in the copy of the index's terms the number of sentences holding each (a word's rarity).
+    """
+    CREATE TABLE claim_vectors (
+        sentence_id INTEGER PRIMARY KEY REFERENCES sentences(id) ON DELETE CASCADE,
+        vector BLOB NOT NULL
+    );
+    CREATE TABLE vector_blocks (
+        id INTEGER PRIMARY KEY,
+        claims INTEGER NOT NULL,
+        ids BLOB NOT NULL,
+        codes BLOB NOT NULL
+    );
+    CREATE TABLE vector_encoder (name TEXT NOT NULL, dimensions INTEGER NOT NULL);
+    CREATE TABLE related_claims (
+        claim_id INTEGER NOT NULL REFERENCES sentences(id) ON DELETE CASCADE,
+        related_id INTEGER NOT NULL REFERENCES sentences(id) ON DELETE CASCADE,
+        rank INTEGER NOT NULL,
+        score REAL NOT NULL,
+        evidence TEXT NOT NULL,
+        found_at TEXT NOT NULL,
+        PRIMARY KEY (claim_id, related_id)
+    );
+    CREATE INDEX related_claims_related ON related_claims(related_id);
+    CREATE VIEW related_view AS
+    SELECT r.claim_id, c.text AS claim_text, r.rank, round(r.score, 3) AS score, r.related_id,
+           o.text AS related_text, od.source AS related_source, r.evidence, r.found_at
+    FROM related_claims r
+    JOIN sentences c ON c.id = r.claim_id
+    JOIN sentences o ON o.id = r.related_id
+    JOIN documents od ON od.id = o.document_id;
+    ALTER TABLE search_terms ADD COLUMN docs INTEGER;
+    DELETE FROM search_terms_source;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)  # each entry is one version: SQL, or a function of the connection

@@ -1,0 +1,130 @@
+"""Find the claims that state the same thing in other words: for a stored claim, or for free text.
+
+Candidates come two ways, so neither vectors nor words alone decide what is looked at: the claims
+whose binary codes are nearest the query's (a pass over every code), and the best bm25 matches of the
+query's rarest words. Each candidate is then scored (`score`) on its profile and the cosine of its
+int8 vector; the best claim of each cluster is kept. Vectors are made by `embed_claims`, a step that
+resumes where it stopped and only encodes claims that have none.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import actors, dates
+from ..errors import ClaimtrackError
+from ..filters import Filters
+from ..search import query_words
+from .encoder import Encoder
+from .score import Profile, features, score
+from .vectors import cosines, to_int8
+
+EMBED_BATCH = 2048  # claims encoded and committed at a time
+CODE_CANDIDATES = 300  # nearest binary codes scored
+TERM_CANDIDATES = 100  # best bm25 matches of the rarest words scored
+QUERY_TERMS = 6  # rarest words of the query searched for
+
+
+@dataclass(frozen=True)
+class Related:
+    claim_id: int
+    cluster_id: int
+    score: float
+    evidence: dict
+
+
+def embed_claims(store, encoder: Encoder, progress: Callable[[int, int], None] | None = None) -> int:
+    """Give every claim without a vector one; how many were encoded. Each batch is committed, so an
+    interrupted run loses at most one batch and the next run carries on."""
+    dimensions = encoder.encode(["dimension probe"]).shape[1]
+    store.use_vector_encoder(encoder.name, dimensions)
+    total, done, after = store.count_claims_without_vectors(), 0, 0
+    while rows := store.claims_without_vectors(after, EMBED_BATCH):
+        store.add_vectors([claim_id for claim_id, _ in rows], to_int8(encoder.encode([t for _, t in rows])))
+        done, after = done + len(rows), rows[-1][0]
+        if progress:
+            progress(done, total)
+    store.compact_vector_blocks()
+    return done
+
+
+def related_to_claim(store, claim_id: int, limit: int, filters: Filters | None = None) -> list[Related]:
+    """Claims of other clusters that state what claim `claim_id` states, best first."""
+    if not store.is_claim(claim_id):
+        raise ClaimtrackError(f"no claim with id {claim_id}")
+    vector = store.vectors_of([claim_id]).get(claim_id)
+    if vector is None:
+        raise ClaimtrackError(f"claim {claim_id} has no vector yet: run claimtrack embed")
+    _, cluster_id, text, date, countries, names = store.claim_profiles([claim_id])[0]
+    query = Profile.of(text, _rarity(store, [text]), countries, names, date)
+    found = _ranked(store, query, vector.astype(np.float32), filters or Filters(), exclude_cluster=cluster_id)
+    return found[:limit]
+
+
+def claims_like(store, text: str, encoder: Encoder, limit: int, filters: Filters | None = None) -> list[Related]:
+    """Claims that state what `text` states, best first, one a cluster."""
+    if store.vector_encoder() not in (None, encoder.name):
+        raise ClaimtrackError(f"the stored vectors are of {store.vector_encoder()}, not {encoder.name}")
+    query = text_profile(store, text)
+    vector = encoder.encode([text])[0]
+    return _ranked(store, query, vector, filters or Filters(), exclude_cluster=None)[:limit]
+
+
+def text_profile(store, text: str) -> Profile:
+    """The profile of free text: its actors resolved through the stored aliases, its date if it says one."""
+    mentions = actors.extract_actors(text)
+    known = store.actors_by_alias(m.name for m in mentions)
+    countries, names = set(), set()
+    for mention in mentions:
+        name, kind, country = known.get(mention.name, (mention.name, mention.kind, mention.country))
+        if country:
+            countries.add(country)
+        if kind in ("person", "organisation"):
+            names.add(name)
+    claim_date = dates.extract_claim_date(text, doc_date=None)
+    return Profile.of(text, _rarity(store, [text]), countries, names, claim_date.date if claim_date else None)
+
+
+def _ranked(store, query: Profile, vector: np.ndarray, filters: Filters, exclude_cluster: int | None) -> list[Related]:
+    candidates = set(store.vector_codes().nearest(vector, CODE_CANDIDATES).tolist())
+    rare_words = sorted(query.terms, key=lambda t: -query.terms[t])[:QUERY_TERMS]
+    if rare_words:
+        fts_query = " OR ".join(f'"{term}"*' for term in rare_words)
+        candidates.update(claim_id for claim_id, _ in store.best_matches(fts_query, filters, TERM_CANDIDATES, True))
+    candidates = store.claims_passing(candidates, filters) if filters != Filters() else candidates
+    vectors = store.vectors_of(list(candidates))
+    profiles = store.claim_profiles(candidates)
+    rarity = _rarity(store, [row[2] for row in profiles])
+    best: dict[int, Related] = {}
+    for claim_id, cluster_id, text, date, countries, names in profiles:
+        if cluster_id == exclude_cluster or claim_id not in vectors:
+            continue
+        other = Profile.of(text, rarity, countries, names, date)
+        pair = features(query, other, float(cosines(vectors[claim_id].reshape(1, -1), vector)[0]))
+        found = Related(claim_id, cluster_id, score(pair), _evidence(query, other, pair))
+        if cluster_id not in best or found.score > best[cluster_id].score:
+            best[cluster_id] = found
+    return sorted(best.values(), key=lambda r: (-r.score, r.claim_id))
+
+
+def _evidence(query: Profile, other: Profile, pair: dict[str, float]) -> dict:
+    return {
+        "similarity": round(pair["cosine"], 3),
+        "shared_terms": sorted(query.terms.keys() & other.terms.keys()),
+        "shared_countries": sorted(query.countries & other.countries),
+        "shared_actors": sorted(query.actors & other.actors),
+        "dates": [query.date, other.date] if query.date or other.date else [],
+        "date_conflict": bool(pair["date_conflict"]),
+        "number_conflict": bool(pair["number_conflict"]),
+    }
+
+
+def _rarity(store, texts: list[str]) -> Callable[[str], float]:
+    """The inverse document frequency of a word of these texts, from the stored counts."""
+    docs = store.term_docs({word for text in texts for word in query_words(text)})
+    total = max(store.sentence_total(), 1)
+    return lambda word: math.log((total + 1) / (docs.get(word, 0) + 1))
