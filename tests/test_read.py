@@ -508,6 +508,87 @@ def test_tiny_page_and_page_without_text(tmp_path):
     assert read_failed(write(tmp_path / "blank.html", blank)).reason == "no visible text in HTML page"
 
 
+def news_page(body: str, title: str = "Kazakhstan moves troops north") -> str:
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head><body>'
+        f'<nav><a href="/">Home</a> <a href="/world">World</a></nav><article><h1>{title}</h1>{body}</article>'
+        "<footer><p>© 2023 The Steppe Observer. All rights reserved.</p></footer></body></html>"
+    )
+
+
+LEAD = "<p>Astana said on Monday that it had moved troops to the northern border, officials told reporters.</p>"
+CLOSING = "<p>The defence ministry gave no figure for the troops, and Moscow made no comment on Monday.</p>"
+
+
+def test_text_directly_in_the_article_between_blocks_is_a_paragraph_of_its_own(tmp_path):
+    loose = "Some of the soldiers came from as far away as Almaty, a journey of two days by train."
+    in_div = "<div>The first convoy left at dawn on Sunday.<p>It reached Petropavl by the evening.</p>"
+    in_div += "Residents said they had seen tanks on the motorway for the first time.</div>"
+    document = read_ok(write(tmp_path / "loose.html", news_page(f"{LEAD}{loose}{CLOSING}{in_div}")))
+    paragraphs = document.text.split("\n\n")
+    assert loose in paragraphs
+    for sentence in ("The first convoy left at dawn on Sunday.", "It reached Petropavl by the evening.",
+                     "Residents said they had seen tanks on the motorway for the first time."):
+        assert sentence in paragraphs
+
+
+def test_a_list_in_a_quote_becomes_items_after_the_quoted_words(tmp_path):
+    quote = "<blockquote>The minister set out the plan on state television: <ul>"
+    quote += "<li>a new army base in the north</li><li>a second line of defence along the Irtysh</li></ul></blockquote>"
+    document = read_ok(write(tmp_path / "quote.html", news_page(LEAD + quote + CLOSING)))
+    assert "The minister set out the plan on state television:\n\n- a new army base in the north\n" in document.text
+    assert "- a second line of defence along the Irtysh" in document.text.split("\n")
+
+
+def test_lists_nested_in_a_paragraph_a_cell_or_a_quote_are_rendered():
+    from lxml import etree
+
+    from claimtrack.read.html import render_extracted_body
+
+    body = etree.fromstring(
+        "<body><p>The ministry named<list rend='ul'><item>the infantry</item><item>the air defence</item></list>"
+        "as the units that moved north.</p>"
+        "<table><row><cell>Units:<list rend='ul'><item>infantry from Almaty</item><item>air defence from Astana"
+        "</item></list></cell><cell>12,000 soldiers</cell></row></table>"
+        "<quote><p>We will defend every metre,</p><list rend='ul'><item>said the minister.</item></list></quote>"
+        "<quote>Not one step back.<lb/>Not one metre.</quote></body>"
+    )
+    assert render_extracted_body(body).split("\n\n") == [
+        "The ministry named",
+        "- the infantry\n- the air defence",
+        "as the units that moved north.",
+        "Units: infantry from Almaty; air defence from Astana | 12,000 soldiers",
+        "We will defend every metre,",
+        "- said the minister.",
+        "Not one step back.\nNot one metre.",
+    ]
+
+
+def test_numbered_lists_keep_their_numbers_and_the_text_behind_them(tmp_path):
+    plain = "<ol><li>First point</li><li>Second point: a wall along the border by the end of the year.</li></ol>"
+    labelled = "<ol><li><span>1.</span><p>The army moves north.</p></li>"
+    labelled += "<li><span>2.</span><p>The wall is built.</p></li></ol>"
+    document = read_ok(write(tmp_path / "plan.html", news_page(LEAD + plain + CLOSING + labelled)))
+    lines = document.text.split("\n")
+    assert "1. First point" in lines
+    assert "2. Second point: a wall along the border by the end of the year." in lines
+    assert ["1. The army moves north.", "2. The wall is built."] == [line for line in lines if "army moves" in line
+                                                                   or "wall is built" in line]
+
+
+def test_markup_is_extracted_before_it_is_normalised(tmp_path):
+    """NFKC of the markup would turn the full-width "＜script＞" of the text into a tag that hides the page."""
+    body = (
+        "<p>Researchers in Almaty said on Tuesday that typing ＜script＞ into the search box of the bank's "
+        "website ran code in the visitor's browser.</p><p>The bank said it had fixed the ﬂaw within a day and "
+        "that no customer data had been taken.</p>"
+    )
+    document = read_ok(write(tmp_path / "bank.html", news_page(body, "Almaty bank fixes a flaw")))
+    assert "typing <script> into the search box of the bank's website ran code" in document.text
+    assert "The bank said it had fixed the flaw within a day" in document.text
+    assert normalise_text(document.text) == document.text
+
+
 # ---------------------------------------------------------------- seeds
 
 

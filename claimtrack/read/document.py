@@ -50,6 +50,9 @@ def document_from_text(
 
     Text and Markdown are unwrapped; HTML is reduced to its main text.
     """
+    if fmt == "html":
+        text, page = html_main_text(text)
+        return _document(source, text, fmt, [*layers, ("html", page)], content_hash)
     text = normalise_text(text)
     if not text.strip():
         raise Unreadable("empty file")
@@ -59,15 +62,24 @@ def document_from_text(
         own = ("front-matter", front)
         if not text.strip():
             raise Unreadable("empty file (nothing after the front matter)")
-    elif fmt == "html":
-        body, page = extract_html(text)
-        text = normalise_text(body)
-        own = ("html", page)
-        if not text.strip():
-            raise Unreadable("no visible text in HTML page")
     if fmt in UNWRAPPED_FORMATS:
         text = unwrap_text(text)
     return _document(source, text, fmt, [*layers, own], content_hash)
+
+
+def html_main_text(markup: str) -> tuple[str, Metadata]:
+    """The page's main text, normalised, and its metadata.
+
+    The markup itself is not normalised: NFKC would change what the extractor sees (a full-width
+    "＜" in the text becomes the "<" of a tag).
+    """
+    if not markup.strip():
+        raise Unreadable("empty file")
+    body, page = extract_html(markup)
+    text = normalise_text(body)
+    if not text.strip():
+        raise Unreadable("no visible text in HTML page")
+    return text, page
 
 
 def _pdf_document(raw: bytes, source: str, layers: list[tuple[str, Metadata]], digest: str) -> Document:
@@ -92,7 +104,7 @@ def _email_document(raw: bytes, source: str, layers: list[tuple[str, Metadata]],
         logger.info("%s: removed %d lines of quoted reply", source, message.quoted_lines_removed)
     own = ("email", checked_own_metadata(message.metadata))
     if message.is_html:
-        body, page = extract_html(normalise_text(message.text))
+        body, page = extract_html(message.text)
         text, fmt, below = normalise_text(body), "html", [own, ("html", page)]
     else:
         text, fmt, below = unwrap_text(normalise_text(message.text)), "text", [own]

@@ -1,7 +1,8 @@
 """HTML to text and metadata: trafilatura's main text as light Markdown, else the visible text.
 
 ``extract_html`` asks trafilatura for the page's main text and renders its XML body as blocks
-separated by a blank line, headings as ``# ...`` and list items as ``- ...``. When trafilatura
+separated by a blank line, headings as ``# ...`` and list items as ``- ...`` (``1. ...`` in an
+ordered list); text between blocks is a paragraph of its own. When trafilatura
 finds nothing (or fails), a tolerant parser (``VisibleTextParser``) keeps every visible piece of
 text and the page's ``og:`` metadata instead.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from html.parser import HTMLParser
 from typing import Any
 
@@ -49,14 +50,21 @@ BLOCK_HTML_TAGS = frozenset(
     }
 )
 HTML_HEADING_LEVELS = {f"h{level}": level for level in range(1, 7)}
-LINE_BREAK_MARK = "\x00"  # stands for <lb/> while whitespace is collapsed; NUL never survives decoding
+LINE_BREAK_MARK = "\x00"  # stands for <lb/> while whitespace is collapsed; removed from the markup first
 PRESERVED_LINE_TAGS = frozenset({"code", "quote"})  # trafilatura keeps <pre> line breaks in these
+EXTRACTED_BLOCK_TAGS = frozenset({"p", "head", "list", "table", "quote", "code", "div"})  # blocks of trafilatura's XML
+SPACED_INLINE_TAGS = EXTRACTED_BLOCK_TAGS | {"item", "row", "cell"}  # a page shows them apart from the text around
+OWN_LIST_LABEL = re.compile(r"\(?(?:\d{1,3}|[A-Za-z])[.)]\s")  # an item that carries its label ("1. ", "a) ")
 
 logger = logging.getLogger(__name__)
 
 
 def extract_html(html: str) -> tuple[str, Metadata]:
-    """Main text (light Markdown) and page metadata; visible text when trafilatura finds none."""
+    """Main text (light Markdown) and page metadata; visible text when trafilatura finds none.
+
+    The markup is taken as decoded: the text is normalised after extraction, never before.
+    """
+    html = html.replace(LINE_BREAK_MARK, "")
     main_text, metadata = "", {}
     try:
         main_text, metadata = extract_with_trafilatura(html)
@@ -102,51 +110,108 @@ def _result_field(result: Any, name: str) -> Any:
 
 def render_extracted_body(body: Any) -> str:
     """trafilatura's XML body as blocks separated by blank lines; headings as ``#``."""
+    return "\n\n".join(block for block in _container_blocks(body) if block.strip())
+
+
+def _container_blocks(element: Any) -> list[str]:
+    """The blocks of an element that holds blocks, in order: each child block, and the loose text
+    between them (its own text, inline children and tails) as paragraphs of their own."""
     blocks: list[str] = []
-    for element in body:
-        blocks.extend(_render_block(element))
-    return "\n\n".join(block for block in blocks if block.strip())
+    loose: list[str] = [element.text or ""]
+    for child in element:
+        if _tag(child) in EXTRACTED_BLOCK_TAGS:
+            blocks.append(_collapsed(loose))
+            blocks.extend(_render_block(child))
+            loose = [child.tail or ""]
+        else:
+            loose.extend(_child_pieces(child, None))
+    blocks.append(_collapsed(loose))
+    return blocks
 
 
 def _render_block(element: Any) -> list[str]:
-    tag = element.tag if isinstance(element.tag, str) else ""
+    tag = _tag(element)
     if tag == "head":
         heading = _inline_text(element).replace("\n", " ")
         return [f"{'#' * _heading_level(element.get('rend'))} {heading}"] if heading else []
     if tag == "list":
-        items = [f"- {_inline_text(item)}" for item in element.iter("item")]
-        return ["\n".join(item for item in items if item.strip() != "-")]
+        return ["\n".join(_list_lines(element))]
     if tag == "table":
-        rows = [" | ".join(_inline_text(cell) for cell in row.iter("cell")) for row in element.iter("row")]
+        rows = [" | ".join(_inline_text(cell) for cell in _own(row, "cell")) for row in _own(element, "row")]
         return ["\n".join(row for row in rows if row.strip())]
-    if tag in PRESERVED_LINE_TAGS and not any(child.tag == "p" for child in element):
-        return ["\n".join(line.strip() for line in "".join(element.itertext()).split("\n"))]
-    if len(element) and all(child.tag in ("p", "head", "list", "table", "quote", "div") for child in element):
-        return [block for child in element for block in _render_block(child)]
-    return [_inline_text(element)]
+    if tag in PRESERVED_LINE_TAGS and not any(_tag(child) in EXTRACTED_BLOCK_TAGS for child in element):
+        kept = "".join(_inline_pieces(element, None)).replace(LINE_BREAK_MARK, "\n")
+        return ["\n".join(line.strip() for line in kept.split("\n"))]
+    return _container_blocks(element)
+
+
+def _list_lines(element: Any) -> list[str]:
+    """One line per item, numbered in an ordered list; a list nested in an item follows it."""
+    ordered = (element.get("rend") or "").lower() == "ol"
+    lines: list[str] = []
+    for number, item in enumerate((child for child in element if _tag(child) == "item"), start=1):
+        nested: list[Any] = []
+        text = _inline_text(item, nested)
+        if text:
+            marker = "" if ordered and OWN_LIST_LABEL.match(text) else f"{number}. " if ordered else "- "
+            lines.append(marker + text)
+        for inner in nested:
+            lines.extend(_list_lines(inner))
+    return lines
+
+
+def _own(element: Any, tag: str) -> list[Any]:
+    """The rows of a table or the cells of a row, not those of a table nested in it."""
+    parent_tag = _tag(element)
+    return [found for found in element.iter(tag) if next(found.iterancestors(parent_tag), None) is element]
+
+
+def _tag(element: Any) -> str:
+    return element.tag if isinstance(element.tag, str) else ""
 
 
 def _heading_level(rend: str | None) -> int:
     return HTML_HEADING_LEVELS.get((rend or "").lower(), 2)
 
 
-def _inline_text(element: Any) -> str:
-    """Text of an element with runs of whitespace collapsed; ``<lb/>`` keeps its line break."""
-    segments = "".join(_inline_pieces(element)).split(LINE_BREAK_MARK)
+def _inline_text(element: Any, nested_lists: list[Any] | None = None) -> str:
+    """Text of an element with runs of whitespace collapsed; ``<lb/>`` keeps its line break.
+
+    Lists within it are collected in ``nested_lists`` when given, else inlined as "a; b; c".
+    """
+    return _collapsed(_inline_pieces(element, nested_lists))
+
+
+def _collapsed(pieces: Iterable[str]) -> str:
+    segments = "".join(pieces).split(LINE_BREAK_MARK)
     return "\n".join(INLINE_WHITESPACE.sub(" ", segment).strip() for segment in segments).strip()
 
 
-def _inline_pieces(element: Any) -> Iterator[str]:
-    """Text pieces in document order, nested lists left out (they are items of their own)."""
+def _inline_pieces(element: Any, nested_lists: list[Any] | None) -> Iterator[str]:
+    """Text pieces in document order; a block within the element is set apart by spaces."""
     if element.text:
         yield element.text
     for child in element:
-        if child.tag == "lb":
-            yield LINE_BREAK_MARK
-        elif child.tag != "list":
-            yield from _inline_pieces(child)
-        if child.tail:
-            yield child.tail
+        yield from _child_pieces(child, nested_lists)
+
+
+def _child_pieces(child: Any, nested_lists: list[Any] | None) -> Iterator[str]:
+    """The text pieces of a child element, then its tail."""
+    tag = _tag(child)
+    if tag == "lb":
+        yield LINE_BREAK_MARK
+    elif tag == "list" and nested_lists is not None:
+        nested_lists.append(child)
+    elif tag == "list":
+        yield f" {'; '.join(_inline_text(item) for item in child if _tag(item) == 'item')} "
+    elif tag in SPACED_INLINE_TAGS:
+        yield " "
+        yield from _inline_pieces(child, nested_lists)
+        yield " "
+    else:
+        yield from _inline_pieces(child, nested_lists)
+    if child.tail:
+        yield child.tail
 
 
 class VisibleTextParser(HTMLParser):
