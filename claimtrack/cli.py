@@ -587,7 +587,9 @@ def sources(ctx: typer.Context, as_json: JsonOption = False) -> None:
         return
     rows = [dict(row, source=render.short_source(row["source"])) for row in rows]
     render.console().print(
-        render.table(rows, ("id", "source", "title", "publisher", "date", "sentences", "claims", "dropped"))
+        render.table(
+            rows, ("id", "source", "title", "publisher", "date", "date_source", "sentences", "claims", "dropped")
+        )
     )
 
 

@@ -42,7 +42,8 @@ class Document:
     date: str | None = None  # ISO 8601, as precise as known
     date_source: str | None = None  # cli | sidecar | manifest | html | front-matter | dateline | ...
     content_hash: str = ""
-    modified: str | None = None  # the file's own modification date: a last resort for relative stamps
+    modified: str | None = None  # the day relative stamps are resolved against ("2 years ago")...
+    modified_from: str | None = None  # ...and what it is: "retrieved" (a manifest's save date) or "file time"
 
 
 @pickled_by_fields

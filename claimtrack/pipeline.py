@@ -83,13 +83,13 @@ def process_document(document: Document) -> ProcessedDocument:
 
 def _with_text_date(document: Document) -> Document:
     """A document without a date takes its dateline's, or else its blog stamp ("2 years ago")
-    resolved against the file's own date."""
+    resolved against the day the page was saved, or else the file's own date."""
     if document.date:
         return document
     found = dates.date_from_text(document.text)
     if found is None and document.modified:
         stamp = dates.resolve_relative_stamp(document.text, date.fromisoformat(document.modified))
-        found = (stamp, "relative-stamp") if stamp else None
+        found = (stamp, f"relative-stamp ({document.modified_from or 'file time'})") if stamp else None
     if found is None:
         return document
     return dataclasses.replace(document, date=found[0], date_source=found[1])

@@ -5,7 +5,9 @@ The sources, highest precedence first: command-line overrides (``check_overrides
 folder (``load_manifest``), then what the file itself says (Markdown front matter here, HTML
 metadata, PDF document information, e-mail headers elsewhere, cleaned by ``checked_own_metadata``).
 ``merge_metadata`` keeps the first value given for each key. Values are one line of NFKC text
-(``clean_metadata_value``); dates are ISO and never guessed (``normalise_date``).
+(``clean_metadata_value``); dates are ISO and never guessed (``normalise_date``). A sidecar or
+manifest may also say when the page was saved (``retrieved``, a day): a blog stamp such as
+"2 years ago" is counted back from it rather than from the file's modification time.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ SIDECAR_SUFFIX = ".meta.json"
 MANIFEST_JSON_NAME = "sources.json"
 MANIFEST_CSV_NAME = "sources.csv"
 METADATA_KEYS = ("title", "publisher", "url", "date")
+RETRIEVED_KEY = "retrieved"  # the day a page was saved: what its blog stamp ("2 years ago") counts back from
 FRONT_MATTER_ALIASES = {
     "title": ("title",),
     "publisher": ("publisher", "source", "site", "site_name", "sitename"),
@@ -194,7 +197,8 @@ def _load_json(path: Path, where: str) -> Any:
 
 
 def checked_metadata(data: Mapping[str, Any], where: str) -> Metadata:
-    """Known keys of user-written metadata; a date that is not ISO is an error, not a guess."""
+    """Known keys of user-written metadata, and the day the page was retrieved; a date that is not
+    ISO is an error, not a guess."""
     metadata: Metadata = {}
     for key in METADATA_KEYS:
         value = clean_metadata_value(data.get(key))
@@ -206,7 +210,18 @@ def checked_metadata(data: Mapping[str, Any], where: str) -> Metadata:
                 raise Unreadable(f"{where}: date {value!r} is not YYYY-MM-DD")
             value = date
         metadata[key] = value
+    retrieved = clean_metadata_value(data.get(RETRIEVED_KEY))
+    if retrieved is not None:
+        day = normalise_date(retrieved)
+        if day is None or len(day) != len("YYYY-MM-DD"):
+            raise Unreadable(f"{where}: retrieved {retrieved!r} is not a day (YYYY-MM-DD)")
+        metadata[RETRIEVED_KEY] = day
     return metadata
+
+
+def retrieved_day(layers: list[tuple[str, Metadata]]) -> str | None:
+    """The day the page was saved, from the first layer that says it."""
+    return next((layer[RETRIEVED_KEY] for _, layer in layers if layer.get(RETRIEVED_KEY)), None)
 
 
 # ---------------------------------------------------------------- Markdown

@@ -35,6 +35,7 @@ from claimtrack.read.metadata import (
     check_overrides,
     load_manifest,
     load_sidecar,
+    retrieved_day,
 )
 
 STDIN_PATH = "-"
@@ -164,9 +165,10 @@ def read_document(
             ("manifest", dict(manifest.get(path.name, {}))),
         ]
         document = document_from_bytes(raw, source, detect_format(path, raw), layers)
-        if isinstance(document, Document):
-            document = dataclasses.replace(document, modified=file_date(path))
-        return document
+        retrieved = retrieved_day(layers)
+        if retrieved:
+            return dataclasses.replace(document, modified=retrieved, modified_from="retrieved")
+        return dataclasses.replace(document, modified=file_date(path), modified_from="file time")
     except (Unreadable, InputError) as exc:
         return ReadFailure(source, str(exc))
 
