@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from typing import IO
@@ -14,6 +15,7 @@ from rich.text import Text
 
 HIGHLIGHT_START, HIGHLIGHT_END = "\x02", "\x03"  # markers FTS5 highlight() puts around matches
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DATA_CELL = re.compile(r"-?\d+(?:\.\d+)?|--\d\d(?:-\d\d)?")  # a negative number, a partial date (--06, --06-15)
 
 
 def console(stderr: bool = False) -> Console:
@@ -75,7 +77,13 @@ def write_csv(rows: Iterable[dict], columns: Sequence[str], out: IO[str]) -> Non
 
 
 def safe_cell(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """A text cell that a spreadsheet would run as a formula, made text by a leading quote.
+
+    A number or a date is data, however it starts: ``--06`` is June of an unknown year.
+    """
+    if value.startswith(FORMULA_STARTS) and not DATA_CELL.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def marked_value(text: str, value: str | None) -> Text:

@@ -410,3 +410,26 @@ def test_variants_keep_mutated_claims_apart_and_link_them(tmp_path):
     assert record["variants_count"] == 1 and record["variants"][0]["kind"] == "number"
     result = CliRunner().invoke(app, ["--db", db, "variants"], env={"COLUMNS": "200"})
     assert result.exit_code == 0 and "negation" in result.output and "300" in result.output
+
+
+def test_csv_export_leaves_a_partial_date_alone_but_escapes_a_formula_in_text(tmp_path):
+    db = str(tmp_path / "partial.db")
+    wire = (
+        "The talks between Astana and Moscow resume in June, officials said.\n\n"
+        "=SUM(A1) was the only formula in the leaked budget sheet, the auditors said.\n"
+    )
+    ok("--db", db, "ingest", "-", input=wire)
+    header, *rows = csv.reader(io.StringIO(ok("--db", db, "export", "--format", "csv")))
+    by_text = {row[header.index("text")]: row for row in rows}
+    june = by_text["The talks between Astana and Moscow resume in June, officials said."]
+    assert june[header.index("date")] == "--06"
+    assert "'=SUM(A1) was the only formula in the leaked budget sheet, the auditors said." in by_text
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_text_numbers_and_dates_are_not():
+    from claimtrack import render
+
+    out = io.StringIO()
+    row = {"text": "-2+3+cmd|' /C calc'!A0", "date": "--06-15", "delta": "-12.5"}
+    render.write_csv([row], ["text", "date", "delta"], out)
+    assert out.getvalue().splitlines()[1] == "'-2+3+cmd|' /C calc'!A0,--06-15,-12.5"
