@@ -303,7 +303,7 @@ def show(
     context = store.neighbours(sentence["document_id"], sentence["position"], settings.NEIGHBOURS)
     members = store.cluster_members(sentence["cluster_id"]) if sentence["cluster_id"] else []
     links = store.claim_variants(claim_id) if sentence["cluster_id"] else []
-    related = _strong(_related().related_to_claim(store, claim_id, 5)) if store.vectors_of([claim_id]) else []
+    related = _related().related_to_claim(store, claim_id, 3) if store.vectors_of([claim_id]) else []
     if as_json:
         render.print_json(
             {
@@ -324,7 +324,7 @@ def show(
     if links:
         out.print(render.variants_table(links))
     if related:
-        out.print(_related_table(store, related, title="related claims (the same claim in other words)"))
+        out.print(_related_table(store, related, title="related claims (the best three: the same claim in other words?)"))
 
 
 @app.command()
@@ -531,10 +531,6 @@ def _embed_missing(store: Store, encoder, quiet: bool) -> int:
     ) as progress:  # fmt: skip
         task = progress.add_task("encoding", total=None)
         return _related().embed_claims(store, encoder, lambda done, total: progress.update(task, completed=done, total=total))
-
-
-def _strong(found: list) -> list:
-    return [r for r in found if r.score >= _related().RELATED_THRESHOLD]
 
 
 def _related_records(store: Store, found: list) -> list[dict]:

@@ -18,9 +18,8 @@ import numpy as np
 from .. import actors, dates
 from ..errors import ClaimtrackError
 from ..filters import Filters
-from ..search import query_words
 from .encoder import Encoder
-from .score import Profile, features, score
+from .score import Profile, features, score, words_of
 from .vectors import cosines, to_int8
 
 EMBED_BATCH = 2048  # claims encoded and committed at a time
@@ -60,7 +59,7 @@ def related_to_claim(store, claim_id: int, limit: int, filters: Filters | None =
     if vector is None:
         raise ClaimtrackError(f"claim {claim_id} has no vector yet: run claimtrack embed")
     _, cluster_id, text, date, countries, names = store.claim_profiles([claim_id])[0]
-    query = Profile.of(text, _rarity(store, [text]), countries, names, date)
+    query = Profile.of(text, _rarity(store, [words_of(text)]), countries, names, date)
     found = _ranked(store, query, vector.astype(np.float32), filters or Filters(), exclude_cluster=cluster_id)
     return found[:limit]
 
@@ -86,7 +85,8 @@ def text_profile(store, text: str) -> Profile:
         if kind in ("person", "organisation"):
             names.add(name)
     claim_date = dates.extract_claim_date(text, doc_date=None)
-    return Profile.of(text, _rarity(store, [text]), countries, names, claim_date.date if claim_date else None)
+    rarity = _rarity(store, [words_of(text)])
+    return Profile.of(text, rarity, countries, names, claim_date.date if claim_date else None)
 
 
 def _ranked(store, query: Profile, vector: np.ndarray, filters: Filters, exclude_cluster: int | None) -> list[Related]:
@@ -97,14 +97,16 @@ def _ranked(store, query: Profile, vector: np.ndarray, filters: Filters, exclude
         candidates.update(claim_id for claim_id, _ in store.best_matches(fts_query, filters, TERM_CANDIDATES, True))
     candidates = store.claims_passing(candidates, filters) if filters != Filters() else candidates
     vectors = store.vectors_of(list(candidates))
-    profiles = store.claim_profiles(candidates)
-    rarity = _rarity(store, [row[2] for row in profiles])
+    profiles = [row for row in store.claim_profiles(candidates) if row[1] != exclude_cluster and row[0] in vectors]
+    if not profiles:
+        return []
+    similarity = cosines(np.stack([vectors[row[0]] for row in profiles]), vector)
+    words = [words_of(row[2]) for row in profiles]
+    rarity = _rarity(store, words)
     best: dict[int, Related] = {}
-    for claim_id, cluster_id, text, date, countries, names in profiles:
-        if cluster_id == exclude_cluster or claim_id not in vectors:
-            continue
-        other = Profile.of(text, rarity, countries, names, date)
-        pair = features(query, other, float(cosines(vectors[claim_id].reshape(1, -1), vector)[0]))
+    for (claim_id, cluster_id, text, date, countries, names), cosine, its_words in zip(profiles, similarity, words):
+        other = Profile.of(text, rarity, countries, names, date, words=its_words)
+        pair = features(query, other, float(cosine))
         found = Related(claim_id, cluster_id, score(pair), _evidence(query, other, pair))
         if cluster_id not in best or found.score > best[cluster_id].score:
             best[cluster_id] = found
@@ -123,8 +125,8 @@ def _evidence(query: Profile, other: Profile, pair: dict[str, float]) -> dict:
     }
 
 
-def _rarity(store, texts: list[str]) -> Callable[[str], float]:
-    """The inverse document frequency of a word of these texts, from the stored counts."""
-    docs = store.term_docs({word for text in texts for word in query_words(text)})
+def _rarity(store, words: list[list[str]]) -> Callable[[str], float]:
+    """The inverse document frequency of these words, from the stored counts."""
+    docs = store.term_docs({word for some in words for word in some})
     total = max(store.sentence_total(), 1)
     return lambda word: math.log((total + 1) / (docs.get(word, 0) + 1))

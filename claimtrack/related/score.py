@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..classify import FUNCTION_WORDS
-from ..search import query_words
+from ..search import WORD, query_words
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 STEM_LENGTH = 6  # "recognize", "recognition" and "recognized" share "recogn"; "canceled", "cancelled" "cancel"
@@ -30,17 +30,17 @@ COMMON_WORDS = FUNCTION_WORDS | frozenset(
     one two new last first year years time people
     """.split()
 )
-# Fitted by benchmarks/related.py on tests/data/related_pairs.jsonl (logistic regression).
+# Fitted by `python benchmarks/related.py --fit` on tests/data/related_pairs.jsonl (logistic regression, L2 0.01).
 WEIGHTS = {
-    "cosine": 6.0,
-    "terms": 5.0,
-    "shared_countries": 1.5,
-    "country_conflict": -2.0,
-    "shared_actors": 1.0,
-    "date_conflict": -1.0,
-    "number_conflict": -1.5,
+    "cosine": 2.23,
+    "terms": 0.47,
+    "shared_countries": 0.28,
+    "country_conflict": -1.01,
+    "shared_actors": 0.5,
+    "date_conflict": -0.36,
+    "number_conflict": -1.48,
 }
-BIAS = -6.0
+BIAS = -1.67
 RELATED_THRESHOLD = 0.5  # a pair scoring at least this is shown as the same claim in other words
 
 
@@ -50,10 +50,15 @@ def stem(word: str) -> str:
     return word[:STEM_LENGTH]
 
 
-def key_terms(text: str, rarity: Callable[[str], float]) -> dict[str, float]:
-    """The stems of the text's content words, each weighted by the rarity of its rarest word."""
+def words_of(text: str) -> list[str]:
+    """The words of a text folded as the text index folds them (case and accents)."""
+    return WORD.findall(text.lower()) if text.isascii() else query_words(text)
+
+
+def key_terms(words: Iterable[str], rarity: Callable[[str], float]) -> dict[str, float]:
+    """The stems of the content words, each weighted by the rarity of its rarest word."""
     terms: dict[str, float] = {}
-    for word in query_words(text):
+    for word in words:
         if word in COMMON_WORDS or len(word) < 3 or word.isdigit():
             continue
         key = stem(word)
@@ -80,9 +85,11 @@ class Profile:
         countries: Iterable[str] = (),
         actors: Iterable[str] = (),
         date: str | None = None,
+        words: list[str] | None = None,
     ) -> Profile:
         numbers = frozenset(n.replace(",", "") for n in NUMBER.findall(text))
-        return cls(text, key_terms(text, rarity), frozenset(countries), frozenset(actors), date, numbers)
+        terms = key_terms(words_of(text) if words is None else words, rarity)
+        return cls(text, terms, frozenset(countries), frozenset(actors), date, numbers)
 
 
 def features(a: Profile, b: Profile, cosine: float) -> dict[str, float]:

@@ -64,7 +64,7 @@ class Codes:
         ties at the cut are all kept."""
         if len(self.ids) == 0 or count <= 0:
             return np.zeros(0, dtype=np.int64)
-        query_words = sign_words(query.reshape(1, -1))[:, 0]
+        query_words = sign_words(to_int8(query.reshape(1, -1)))[:, 0]  # signs as the stored int8 rows have them
         distances = np.zeros(len(self.ids), dtype=np.uint16)
         for word, query_word in zip(self.words, query_words):
             distances += np.bitwise_count(word ^ query_word)
