@@ -433,3 +433,11 @@ def test_csv_cells_a_spreadsheet_would_run_are_text_numbers_and_dates_are_not():
     row = {"text": "-2+3+cmd|' /C calc'!A0", "date": "--06-15", "delta": "-12.5"}
     render.write_csv([row], ["text", "date", "delta"], out)
     assert out.getvalue().splitlines()[1] == "'-2+3+cmd|' /C calc'!A0,--06-15,-12.5"
+
+
+def test_seed_003s_blog_stamp_counts_back_from_the_day_it_was_saved_not_from_the_clone(seeded):
+    [steemit] = [s for s in seeded_json(seeded, "sources") if s["source"].endswith("003_f0237684885c98e4.txt")]
+    assert (steemit["date"], steemit["date_source"]) == ("2022", "relative-stamp (retrieved)")
+    claims = [c for c in seeded_json(seeded, "timeline")["claims"] if c["source"] == steemit["source"]]
+    years = [c["date"][:4] for c in claims]
+    assert len(years) >= 25 and years.count("2022") >= len(years) - 3 and max(years) == "2022"

@@ -610,6 +610,16 @@ def test_seeds_read_with_their_manifest_metadata():
         assert normalise_text(document.text) == document.text
 
 
+def test_seed_003_counts_its_stamp_back_from_its_retrieved_day_the_others_from_their_file_time():
+    from claimtrack.read.walk import file_date
+
+    documents = {Path(d.source).name[:3]: d for d in iter_documents([str(SEEDS)])}
+    assert (documents["003"].modified, documents["003"].modified_from) == ("2024-09-15", "retrieved")
+    for name in ("000", "001", "002", "004"):
+        document = documents[name]
+        assert (document.modified, document.modified_from) == (file_date(Path(document.source)), "file time")
+
+
 def test_seed_text_keeps_curly_quotes_and_lines():
     document = read_ok(SEEDS / "002_f973ec99fde247a6.txt")
     lines = document.text.split("\n")
