@@ -305,3 +305,37 @@ def test_json_output_is_valid_for_any_claim_text(tmp_path):
         result = run("--db", str(db), *args, "--json")
         assert result.exit_code == 0, result.output
         json.loads(result.stdout)
+
+
+MOJIBAKE = ("Ã", "Â", "Ð", "Ñ", "Г¶", "Гј", "â€")
+
+
+def test_pages_in_mixed_encodings_keep_their_words(tmp_path):
+    """Pages saved from the web: UTF-8 with a few cp1252 or broken bytes, and whole legacy code pages."""
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    german = (
+        '<html><head><meta charset="utf-8"><title>Görlitz</title></head><body><article>'
+        "<p>Die Altstadt von Görlitz ist schön, sagte der Oberbürgermeister am Freitag vor Journalisten.</p>"
+        "<p>Im Café Zum Löwen – gleich am Untermarkt – gab es für alle Gäste Kuchen und Kaffee.</p>"
+        "</article></body></html>"
+    ).encode()
+    for word in ("Café", "Löwen", "am Untermarkt –"):
+        german = german.replace(word.encode(), word.encode("cp1252"))
+    (folder / "goerlitz.html").write_bytes(german)
+    french = f"{FRENCH} Les négociations reprendront à Astana, a-t-il précisé.".encode()
+    (folder / "astana.txt").write_bytes(french.replace(b"reprendront", b"reprendront\x8f"))
+    misdeclared = f'<html><meta charset="utf-8"><body><p>{RUSSIAN}</p></body></html>'
+    (folder / "moscow.html").write_bytes(misdeclared.encode("cp1251"))
+    berlin = "Die Gespräche in Berlin über die Pipeline „Druschba“ gehen weiter, teilte das Ministerium mit."
+    (folder / "berlin.txt").write_bytes(berlin.encode("cp1252"))
+    db = tmp_path / "x.db"
+    code, report = ingest_json(db, folder)
+    assert (code, report["new"]) == (0, 4), report
+    claims = {text for (text,) in stored(db, "SELECT text FROM sentences WHERE kind = 'claim'")}
+    assert "Die Altstadt von Görlitz ist schön, sagte der Oberbürgermeister am Freitag vor Journalisten." in claims
+    assert "Im Café Zum Löwen – gleich am Untermarkt – gab es für alle Gäste Kuchen und Kaffee." in claims
+    assert "Les négociations reprendront\ufffd à Astana, a-t-il précisé." in claims
+    assert RUSSIAN in claims
+    assert berlin in claims
+    assert not [text for text in claims if any(mark in text for mark in MOJIBAKE)]
