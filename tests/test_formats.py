@@ -147,6 +147,21 @@ def test_html_email_goes_through_the_html_path(tmp_path):
     assert "Samarkand" in document.text and "Putin" not in document.text and "wrote" not in document.text
 
 
+def test_html_email_markup_is_extracted_before_it_is_normalised(tmp_path):
+    message = (
+        "From: alerts@bank.example\nSubject: Security notice\nMIME-Version: 1.0\n"
+        "Content-Type: text/html; charset=utf-8\n\n"
+        "<html><body><p>Our engineers found that typing ＜script＞ into the search box of the website ran "
+        "code in a visitor's browser.</p><p>The flaw was fixed on Tuesday and no customer data was taken, "
+        "the bank's security team said.</p></body></html>\n"
+    )
+    path = tmp_path / "notice.eml"
+    path.write_text(message, encoding="utf-8")
+    document = read_ok(path)
+    assert "typing <script> into the search box of the website ran code" in document.text
+    assert "The flaw was fixed on Tuesday and no customer data was taken" in document.text
+
+
 def test_email_with_only_a_quote_is_a_failure(tmp_path):
     path = tmp_path / "empty-reply.eml"
     path.write_text("Subject: Re: x\nContent-Type: text/plain\n\n> Only the quoted words.\n", encoding="utf-8")
@@ -245,3 +260,21 @@ def test_folder_walk_reads_collections_but_not_metadata_files(tmp_path):
 def test_unknown_field_is_an_input_error():
     with pytest.raises(InputError, match="unknown record field 'body'"):
         iter_documents(["x.jsonl"], fields={"body": "text"})
+
+
+def test_a_collection_record_holding_a_page_keeps_the_text_between_its_blocks(tmp_path):
+    page = (
+        "<html><body><article><h1>Aktau port doubles its oil shipments</h1>"
+        "<p>Kazakhstan shipped twice as much oil through the port of Aktau in May as a year earlier.</p>"
+        "Most of it went to Baku on tankers chartered by the state company, the port authority said."
+        "<ol><li>Tankers now leave every two days.</li><li>A second terminal opens in the autumn.</li></ol>"
+        "</article></body></html>"
+    )
+    path = tmp_path / "pages.jsonl"
+    path.write_text(json.dumps({"id": "aktau-1", "content": page, "date": "2023-06-02"}) + "\n", encoding="utf-8")
+    [document] = iter_documents([str(path)])
+    assert document.format == "html" and document.date == "2023-06-02"
+    assert document.text.split("\n\n")[2:] == [
+        "Most of it went to Baku on tankers chartered by the state company, the port authority said.",
+        "1. Tankers now leave every two days.\n2. A second terminal opens in the autumn.",
+    ]
