@@ -183,7 +183,12 @@ def _inline_text(element: Any, nested_lists: list[Any] | None = None) -> str:
 
 
 def _collapsed(pieces: Iterable[str]) -> str:
-    segments = "".join(pieces).split(LINE_BREAK_MARK)
+    joined = "".join(pieces)
+    if joined.isspace() or not joined:  # the gap between two blocks, most often
+        return ""
+    if LINE_BREAK_MARK not in joined:
+        return INLINE_WHITESPACE.sub(" ", joined).strip()
+    segments = joined.split(LINE_BREAK_MARK)
     return "\n".join(INLINE_WHITESPACE.sub(" ", segment).strip() for segment in segments).strip()
 
 
