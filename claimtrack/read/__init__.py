@@ -21,7 +21,9 @@ Metadata precedence, highest first: command-line overrides, a sidecar
 folder, then what the file itself says (Markdown front matter, HTML metadata,
 PDF document information, e-mail headers).
 A value given as null or empty counts as "not given" and does not hide a lower
-source. Dates are never guessed: an unknown date stays ``None``.
+source. Dates are never guessed: an unknown date stays ``None``. A sidecar or manifest
+may say when a page was saved (``retrieved``, a day): a blog stamp ("2 years ago") counts
+back from it, else from the file's modification date (``Document.modified``).
 
 One job a module; each imports only modules listed above it:
 
