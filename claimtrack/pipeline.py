@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from . import actors, dates
-from .classify import classify_sentence, is_house_blurb
+from .boilerplate import is_repeated_boilerplate, mark_blocks
+from .classify import classify_sentence
 from .clean import clean_lines
 from .dedupe import DEFAULT_THRESHOLD, Keyed, keyed
 from .errors import DatabaseError
@@ -48,7 +49,7 @@ def segment(document: Document) -> list[Sentence]:
     """Clean, split and classify: every sentence and dropped line, in document order."""
     result: list[Sentence] = []
     kept_lines = 0
-    for line in clean_lines(document.text, document.format):
+    for line in mark_blocks(document.text, clean_lines(document.text, document.format)):
         if line.dropped:
             result.append(Sentence(len(result), line.start, line.end, line.text, BOILERPLATE, f"clean:{line.dropped}"))
             continue
@@ -124,7 +125,7 @@ def ingest(
     book = actors.ActorBook(store.known_actors())
     notify = on_document or (lambda source, status: None)
     clusterer = store.clusterer(DEFAULT_THRESHOLD if threshold is None else threshold)
-    with _rare_collections(), store.ingest_batches(clusterer, is_house_blurb) as batches:
+    with _rare_collections(), store.ingest_batches(clusterer, is_repeated_boilerplate) as batches:
         for item in _processed(iter_inputs(paths, overrides, fields), store, workers):
             if isinstance(item, (ReadFailure, Unchanged)):
                 _tally(report, notify, item)

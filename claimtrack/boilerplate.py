@@ -1,0 +1,115 @@
+"""Boilerplate that its neighbours or its repetition give away, where a line alone reads as prose.
+
+Within one document (``mark_blocks``, after the line rules of ``claimtrack.clean``): a lead that
+points elsewhere ("Mehr zum Thema:", "Like this:", a "Related" heading) heads a block, and the
+titles listed under it, or a line that echoes its first word ("Like Loading..."), belong to the
+block. A short lead whose colon introduces nothing (the next line is another lead, a heading, junk,
+or the end) is a bar whose links the extractor left out ("Teilen mit:" over "Gefällt mir:"). A lead
+that introduces prose ("The lab's director listed three findings:") heads no block.
+
+Across the collection (``is_repeated_boilerplate``): the store counts the sentences a publisher
+repeats on many pages; those that speak as the house or to the reader, in any of the languages
+cleaned, are its notices rather than claims.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from claimtrack.classify import is_house_blurb
+from claimtrack.clean import (
+    HOUSE_ADDRESS,
+    MAX_POINTED_TITLE_WORDS,
+    MAX_POINTER_LEAD_WORDS,
+    PAGE_DEIXIS,
+    READER_ADDRESS,
+    REPORTED_SPEECH,
+    ends_with_final_punctuation,
+)
+from claimtrack.models import Line
+
+WIDGET = "widget"
+LINK_LIST = "link-list"
+# Line rules whose line may head a block when it ends in a colon ("Share this:", "Related:", "Partager :").
+LEAD_REASONS = frozenset({WIDGET, "link", "call-to-action", "navigation"})
+# A line echoing the lead's first word ("Gefällt mir Wird geladen …" under "Gefällt mir:") is this short.
+MAX_ECHO_WORDS = 6
+LIST_BULLETS = ("- ", "* ", "+ ", "• ", "· ")
+COLONS = (":", "：")
+
+
+def mark_blocks(text: str, lines: list[Line]) -> list[Line]:
+    """``lines`` with the leads, listed titles and echoes of every pointer block marked as dropped."""
+    marked = list(lines)
+    for index, line in enumerate(lines):
+        if not heads_block(lines, index):
+            continue
+        if line.dropped is None:
+            marked[index] = dataclasses.replace(line, dropped=WIDGET)
+        for member, reason in block_members(text, lines, index):
+            marked[member] = dataclasses.replace(lines[member], dropped=reason)
+    return marked
+
+
+def heads_block(lines: list[Line], index: int) -> bool:
+    line = lines[index]
+    if line.dropped == WIDGET:
+        return True
+    if not line.text.endswith(COLONS) or len(line.text.split()) > MAX_POINTER_LEAD_WORDS:
+        return False
+    return line.dropped in LEAD_REASONS or (line.dropped is None and introduces_nothing(lines, index))
+
+
+def introduces_nothing(lines: list[Line], index: int) -> bool:
+    """Whether the line after a colon lead is missing, a heading, junk, or a colon lead of its own."""
+    if index + 1 == len(lines):
+        return True
+    following = lines[index + 1]
+    if following.heading or following.dropped:
+        return True
+    return following.text.endswith(COLONS) and len(following.text.split()) <= MAX_POINTER_LEAD_WORDS
+
+
+def block_members(text: str, lines: list[Line], lead_index: int) -> list[tuple[int, str]]:
+    """(index, reason) of the lines under a lead that belong to its block, up to the first that does not."""
+    lead_word = lines[lead_index].text.split()[0].casefold()
+    members = []
+    for index in range(lead_index + 1, len(lines)):
+        line = lines[index]
+        if line.dropped:
+            continue
+        if line.heading:
+            break
+        words = line.text.split()
+        if len(words) <= MAX_ECHO_WORDS and words[0].casefold() == lead_word:
+            members.append((index, WIDGET))
+        elif len(words) <= MAX_POINTED_TITLE_WORDS and (is_title_shaped(line.text) or is_bulleted(text, line)):
+            members.append((index, LINK_LIST))
+        else:
+            break
+    return members
+
+
+def is_title_shaped(line: str) -> bool:
+    """A title ends without punctuation, or asks or exclaims ("Do you really need a humidifier?")."""
+    return not ends_with_final_punctuation(line) or line.rstrip("\"'”’»)] ").endswith(("?", "!"))
+
+
+def is_bulleted(text: str, line: Line) -> bool:
+    """Whether the line is a list item: a bullet before its span on its raw line, or at its start."""
+    line_start = text.rfind("\n", 0, line.start) + 1
+    before = text[line_start : line.start].strip()
+    return before[:1] in {bullet[0] for bullet in LIST_BULLETS} or line.text.startswith(LIST_BULLETS)
+
+
+def is_repeated_boilerplate(text: str, publisher: str | None) -> bool:
+    """Whether a sentence a publisher repeats on many pages is its own notice, not a claim.
+
+    ``classify.is_house_blurb`` hears the house in English and in the publisher's name; here the
+    house, the reader and the page itself speak in German, French and Spanish too ("Unsere Redaktion
+    prüft jeden Hinweis", "Si vous avez une question"), unless the sentence reports what someone said.
+    """
+    if is_house_blurb(text, publisher):
+        return True
+    voiced = HOUSE_ADDRESS.search(text) or READER_ADDRESS.search(text) or PAGE_DEIXIS.search(text)
+    return voiced is not None and REPORTED_SPEECH.search(text) is None
