@@ -62,7 +62,7 @@ def pair_features(store) -> tuple[list[dict], list[int]]:
     pairs = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
     texts = sorted({p[side] for p in pairs for side in ("a", "b")})
     vectors = dict(zip(texts, encoder.encode(texts)))
-    profiles = {text: text_profile(store, text) for text in texts}
+    profiles = {text: text_profile(store, text, encoder) for text in texts}
     rows = [
         scoring.features(profiles[p["a"]], profiles[p["b"]], float(vectors[p["a"]] @ vectors[p["b"]])) for p in pairs
     ]
@@ -70,14 +70,17 @@ def pair_features(store) -> tuple[list[dict], list[int]]:
 
 
 def fit(rows: list[dict], labels: list[int], steps: int = 20_000, l2: float = 0.01) -> tuple[dict, float]:
-    """Logistic regression by gradient descent: the weights and bias of `score`."""
+    """Logistic regression by gradient descent, monotone (a shared thing weighs for, a conflict against):
+    the weights and bias of `score`."""
     names = list(scoring.WEIGHTS)
     x = np.array([[row[name] for name in names] for row in rows])
     y = np.array(labels, dtype=float)
     w, b = np.zeros(len(names)), 0.0
+    evidence_against = np.array([name.endswith("_conflict") for name in names])
     for _ in range(steps):
         p = 1 / (1 + np.exp(-(x @ w + b)))
         w -= 0.5 * (x.T @ (p - y) / len(y) + l2 * w)
+        w = np.where(evidence_against, np.minimum(w, 0), np.maximum(w, 0))  # what is shared never counts against
         b -= 0.5 * float(np.mean(p - y))
     return {name: round(float(v), 2) for name, v in zip(names, w)}, round(b, 2)
 
@@ -100,7 +103,7 @@ def seed_ranks(store) -> list[str]:
     for group in SEED_GROUPS:
         ids = [claim_id(start) for start in group]
         for own in ids:
-            order = [r.claim_id for r in related_to_claim(store, own, 200)]
+            order = [r.claim_id for r in related_to_claim(store, own, load_encoder(), 200)]
             ranks = [order.index(other) + 1 if other in order else None for other in ids if other != own]
             worst_partner = max((r or 999) for r in ranks)
             below = all(order.index(x) + 1 > worst_partner for x in look_alikes if x in order)
@@ -125,11 +128,11 @@ def latency(db: Path) -> dict:
         ).fetchone()
         if row:
             claims.append(row)
-    related_to_claim(store, claims[0][0], 10)  # the first call reads the codes from a cold cache
+    related_to_claim(store, claims[0][0], encoder, 10)  # the first call reads the codes from a cold cache
     timings = {"related": [], "search --like": []}
     for claim_id, text in claims:
         started = time.perf_counter()
-        related_to_claim(store, claim_id, 10)
+        related_to_claim(store, claim_id, encoder, 10)
         timings["related"].append((time.perf_counter() - started) * 1000)
         words = text.split()
         paraphrase = " ".join(words[: max(3, len(words) * 2 // 3)])

@@ -233,7 +233,9 @@ def search(
 
     store = _store(ctx)
     if like:
-        _show_related(store, _related().claims_like(store, query, _encoder(store, encoder), limit, filters), as_json)
+        chosen = _encoder(store, encoder)
+        _embed_missing(store, chosen, quiet=as_json)
+        _show_related(store, _related().claims_like(store, query, chosen, limit, filters), as_json)
         return
     fts_query = build_query(query, store.terms_near, fuzzy=fuzzy)
     results = store.search(fts_query, filters, limit, every_appearance=every)
@@ -303,7 +305,8 @@ def show(
     context = store.neighbours(sentence["document_id"], sentence["position"], settings.NEIGHBOURS)
     members = store.cluster_members(sentence["cluster_id"]) if sentence["cluster_id"] else []
     links = store.claim_variants(claim_id) if sentence["cluster_id"] else []
-    related = _related().related_to_claim(store, claim_id, 3) if store.vectors_of([claim_id]) else []
+    with_vectors = bool(store.vectors_of([claim_id]))
+    related = _related().related_to_claim(store, claim_id, _encoder(store, None), 3) if with_vectors else []
     if as_json:
         render.print_json(
             {
@@ -495,8 +498,9 @@ def related(
 ) -> None:
     """Claims of other clusters that state the same thing as CLAIM_ID in other words, best first."""
     store = _store(ctx)
-    _embed_missing(store, _encoder(store, encoder), quiet=as_json)
-    found = _related().related_to_claim(store, claim_id, limit)
+    chosen = _encoder(store, encoder)
+    _embed_missing(store, chosen, quiet=as_json)
+    found = _related().related_to_claim(store, claim_id, chosen, limit)
     store.save_related(claim_id, [(r.claim_id, r.score, r.evidence) for r in found])
     _show_related(store, found, as_json)
 

@@ -341,6 +341,7 @@ TABLES: dict[str, dict] = {
     },
     "claim_vectors": {"description": "Each claim's vector (int8), for related claims.", "hidden": True},
     "vector_blocks": {"description": "The claims' binary codes, many a row, for a fast first pass.", "hidden": True},
+    "vector_block_ids": {"description": "The claim ids of each block of codes.", "hidden": True},
     "vector_encoder": {"description": "The encoder the vectors were made with.", "hidden": True},
     "search_terms": {"description": "A copy of the terms of the full-text index, for fuzzy search.", "hidden": True},
     "search_terms_source": {"description": "The index structure search_terms was copied from.", "hidden": True},

@@ -13,7 +13,7 @@ from claimtrack.cli import app
 from claimtrack.filters import Filters
 from claimtrack.related import claims_like, embed_claims, find, load_encoder, related_to_claim
 from claimtrack.related.score import Profile, features
-from claimtrack.related.vectors import Codes, cosines, sign_words, to_int8
+from claimtrack.related.vectors import CODE_DIMENSIONS, Codes, cosines, nearest, sign_words, to_int8
 from claimtrack.store import open_store
 from claimtrack.store import vectors as vectors_store
 
@@ -64,7 +64,7 @@ KNOWN_GAP = pytest.mark.xfail(
 def test_each_claim_of_a_group_finds_the_others_in_its_top_three(seeded, group):
     ids = [claim_id(seeded, start) for start in group]
     for own in ids:
-        top = [r.claim_id for r in related_to_claim(seeded, own, 3)]
+        top = [r.claim_id for r in related_to_claim(seeded, own, load_encoder(), 3)]
         assert set(ids) - {own} <= set(top), (own, top)
 
 
@@ -72,7 +72,7 @@ def test_look_alikes_rank_below_the_true_partners(seeded):
     donetsk = [claim_id(seeded, start) for start in GROUPS[0]]
     look_alikes = {claim_id(seeded, TAIWAN), claim_id(seeded, PROTESTS)}
     for own in donetsk:
-        order = [r.claim_id for r in related_to_claim(seeded, own, 500)]
+        order = [r.claim_id for r in related_to_claim(seeded, own, load_encoder(), 500)]
         worst_partner = max(order.index(other) for other in donetsk if other != own)
         assert all(order.index(x) > worst_partner for x in look_alikes if x in order), own
 
@@ -151,8 +151,7 @@ def test_an_interrupted_embed_resumes_and_ends_as_a_clean_one(tmp_path, monkeypa
     assert len(stored_vectors(interrupted)) == 48  # the probe, then three batches committed
     assert embed_claims(interrupted, WordHashEncoder()) == len(stored_vectors(clean)) - 48
     assert stored_vectors(interrupted) == stored_vectors(clean)
-    codes = interrupted.vector_codes()
-    assert sorted(codes.ids.tolist()) == sorted(stored_vectors(clean))
+    assert sorted(i for block in interrupted.vector_codes() for i in block.ids) == sorted(stored_vectors(clean))
 
 
 def test_another_encoder_replaces_the_vectors_never_mixes_them(tmp_path):
@@ -179,27 +178,28 @@ def test_claims_of_a_replaced_document_leave_the_codes(tmp_path, monkeypatch):
     pipeline.ingest([str(page)], store, workers=1)
     assert embed_claims(store, WordHashEncoder()) == 1
     new = claim_id(store, "Kazakhstan held its Victory Day parade")
-    ids = set(store.vector_codes().ids.tolist())
+    ids = {i for block in store.vector_codes() for i in block.ids.tolist()}
     assert new in ids and old not in stored_vectors(store)
-    assert old not in {r.claim_id for r in related_to_claim(store, new, 500)}
+    assert old not in {r.claim_id for r in related_to_claim(store, new, WordHashEncoder(), 500)}
     monkeypatch.setattr(vectors_store, "MAX_STALE_SHARE", 0.0)
     assert store.compact_vector_blocks()
-    assert set(store.vector_codes().ids.tolist()) == set(stored_vectors(store))
+    assert {i for block in store.vector_codes() for i in block.ids.tolist()} == set(stored_vectors(store))
 
 
 def test_nearest_codes_are_those_of_the_smallest_hamming_distance():
     rng = np.random.default_rng(3)
     vectors = rng.standard_normal((5_000, 256)).astype(np.float32)
-    codes = Codes(np.arange(5_000) * 7, sign_words(to_int8(vectors)))
+    words = sign_words(to_int8(vectors))
+    blocks = [Codes(np.arange(start, start + 1_000) * 7, words[:, start : start + 1_000]) for start in range(0, 5_000, 1_000)]
     query = vectors[42] + 0.3 * rng.standard_normal(256).astype(np.float32)
-    bits = (to_int8(vectors) > 0) != (to_int8(query.reshape(1, -1)) > 0)
+    bits = ((to_int8(vectors) > 0) != (to_int8(query.reshape(1, -1)) > 0))[:, :CODE_DIMENSIONS]
     distances = bits.sum(axis=1)
-    nearest = codes.nearest(query, 50)
-    assert nearest[0] == 42 * 7
-    assert len(nearest) >= 50
-    cut = distances[nearest // 7].max()
-    assert set((nearest // 7).tolist()) == set(np.flatnonzero(distances <= cut).tolist())
-    assert list(distances[nearest // 7]) == sorted(distances[nearest // 7])
+    found = np.array(nearest(blocks, query, 50)) // 7
+    assert found[0] == 42
+    assert len(found) >= 50
+    cut = distances[found].max()
+    assert set(found.tolist()) == set(np.flatnonzero(distances <= cut).tolist())
+    assert list(distances[found]) == sorted(distances[found])
 
 
 def test_int8_cosines_are_close_to_float_ones():

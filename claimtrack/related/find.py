@@ -18,13 +18,14 @@ import numpy as np
 from .. import actors, dates
 from ..errors import ClaimtrackError
 from ..filters import Filters
-from .encoder import Encoder
+from .encoder import Encoder, WordVectors, word_vectors
 from .score import Profile, features, score, words_of
-from .vectors import cosines, to_int8
+from .vectors import cosines, nearest, to_int8
 
 EMBED_BATCH = 2048  # claims encoded and committed at a time
-CODE_CANDIDATES = 300  # nearest binary codes scored
-TERM_CANDIDATES = 100  # best bm25 matches of the rarest words scored
+CODE_CANDIDATES = 400  # nearest binary codes, compared by their int8 vectors...
+VECTOR_CANDIDATES = 60  # ...of which the nearest are scored
+TERM_CANDIDATES = 40  # best bm25 matches of the rarest words scored
 QUERY_TERMS = 6  # rarest words of the query searched for
 
 
@@ -51,7 +52,9 @@ def embed_claims(store, encoder: Encoder, progress: Callable[[int, int], None] |
     return done
 
 
-def related_to_claim(store, claim_id: int, limit: int, filters: Filters | None = None) -> list[Related]:
+def related_to_claim(
+    store, claim_id: int, encoder: Encoder, limit: int, filters: Filters | None = None
+) -> list[Related]:
     """Claims of other clusters that state what claim `claim_id` states, best first."""
     if not store.is_claim(claim_id):
         raise ClaimtrackError(f"no claim with id {claim_id}")
@@ -59,8 +62,9 @@ def related_to_claim(store, claim_id: int, limit: int, filters: Filters | None =
     if vector is None:
         raise ClaimtrackError(f"claim {claim_id} has no vector yet: run claimtrack embed")
     _, cluster_id, text, date, countries, names = store.claim_profiles([claim_id])[0]
-    query = Profile.of(text, _rarity(store, [words_of(text)]), countries, names, date)
-    found = _ranked(store, query, vector.astype(np.float32), filters or Filters(), exclude_cluster=cluster_id)
+    words = word_vectors(encoder)
+    query = Profile.of(text, _rarity(store, [words_of(text)]), countries, names, date, vectors_of_words=words)
+    found = _ranked(store, query, vector.astype(np.float32), words, filters or Filters(), exclude_cluster=cluster_id)
     return found[:limit]
 
 
@@ -68,12 +72,12 @@ def claims_like(store, text: str, encoder: Encoder, limit: int, filters: Filters
     """Claims that state what `text` states, best first, one a cluster."""
     if store.vector_encoder() not in (None, encoder.name):
         raise ClaimtrackError(f"the stored vectors are of {store.vector_encoder()}, not {encoder.name}")
-    query = text_profile(store, text)
+    query = text_profile(store, text, encoder)
     vector = encoder.encode([text])[0]
-    return _ranked(store, query, vector, filters or Filters(), exclude_cluster=None)[:limit]
+    return _ranked(store, query, vector, word_vectors(encoder), filters or Filters(), exclude_cluster=None)[:limit]
 
 
-def text_profile(store, text: str) -> Profile:
+def text_profile(store, text: str, encoder: Encoder) -> Profile:
     """The profile of free text: its actors resolved through the stored aliases, its date if it says one."""
     mentions = actors.extract_actors(text)
     known = store.actors_by_alias(m.name for m in mentions)
@@ -86,18 +90,16 @@ def text_profile(store, text: str) -> Profile:
             names.add(name)
     claim_date = dates.extract_claim_date(text, doc_date=None)
     rarity = _rarity(store, [words_of(text)])
-    return Profile.of(text, rarity, countries, names, claim_date.date if claim_date else None)
+    day = claim_date.date if claim_date else None
+    return Profile.of(text, rarity, countries, names, day, vectors_of_words=word_vectors(encoder))
 
 
-def _ranked(store, query: Profile, vector: np.ndarray, filters: Filters, exclude_cluster: int | None) -> list[Related]:
-    candidates = set(store.vector_codes().nearest(vector, CODE_CANDIDATES).tolist())
-    rare_words = sorted(query.terms, key=lambda t: -query.terms[t])[:QUERY_TERMS]
-    if rare_words:
-        fts_query = " OR ".join(f'"{term}"*' for term in rare_words)
-        candidates.update(claim_id for claim_id, _ in store.best_matches(fts_query, filters, TERM_CANDIDATES, True))
-    candidates = store.claims_passing(candidates, filters) if filters != Filters() else candidates
-    vectors = store.vectors_of(list(candidates))
-    profiles = [row for row in store.claim_profiles(candidates) if row[1] != exclude_cluster and row[0] in vectors]
+def _ranked(
+    store, query: Profile, vector: np.ndarray, vectors_of_words: WordVectors, filters: Filters, exclude_cluster: int | None
+) -> list[Related]:
+    candidates = _candidates(store, query, vector, filters)
+    vectors = store.vectors_of(candidates)
+    profiles = [row for row in store.claim_profiles(vectors) if row[1] != exclude_cluster]
     if not profiles:
         return []
     similarity = cosines(np.stack([vectors[row[0]] for row in profiles]), vector)
@@ -105,12 +107,32 @@ def _ranked(store, query: Profile, vector: np.ndarray, filters: Filters, exclude
     rarity = _rarity(store, words)
     best: dict[int, Related] = {}
     for (claim_id, cluster_id, text, date, countries, names), cosine, its_words in zip(profiles, similarity, words):
-        other = Profile.of(text, rarity, countries, names, date, words=its_words)
+        other = Profile.of(text, rarity, countries, names, date, words=its_words, vectors_of_words=vectors_of_words)
         pair = features(query, other, float(cosine))
         found = Related(claim_id, cluster_id, score(pair), _evidence(query, other, pair))
         if cluster_id not in best or found.score > best[cluster_id].score:
             best[cluster_id] = found
     return sorted(best.values(), key=lambda r: (-r.score, r.claim_id))
+
+
+def _candidates(store, query: Profile, vector: np.ndarray, filters: Filters) -> list[int]:
+    """The claims worth scoring: the best bm25 matches of the query's rarest words, and of the claims
+    with the nearest codes those whose int8 vectors are nearest."""
+    rare_words = sorted(query.terms, key=lambda t: -query.terms[t])[:QUERY_TERMS]
+    by_terms = []
+    if rare_words:
+        fts_query = " OR ".join(f'"{term}"*' for term in rare_words)
+        by_terms = [claim_id for claim_id, _ in store.best_matches(fts_query, filters, TERM_CANDIDATES, True)]
+    by_code = nearest(store.vector_codes(), vector, CODE_CANDIDATES)
+    if filters != Filters():
+        passing = store.claims_passing(by_code, filters)
+        by_code = [claim_id for claim_id in by_code if claim_id in passing]
+    rows = store.vectors_of(by_code)
+    if rows:
+        ids = list(rows)
+        similarity = cosines(np.stack([rows[i] for i in ids]), vector)
+        by_code = [ids[i] for i in np.argsort(-similarity, kind="stable")[:VECTOR_CANDIDATES]]
+    return sorted(set(by_terms) | set(by_code))
 
 
 def _evidence(query: Profile, other: Profile, pair: dict[str, float]) -> dict:

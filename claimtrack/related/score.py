@@ -17,10 +17,13 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..classify import FUNCTION_WORDS
 from ..search import WORD, query_words
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+NEGATIONS = frozenset("not no never nobody nothing none neither nor cannot without".split())
 STEM_LENGTH = 6  # "recognize", "recognition" and "recognized" share "recogn"; "canceled", "cancelled" "cancel"
 COMMON_WORDS = FUNCTION_WORDS | frozenset(
     """
@@ -30,17 +33,20 @@ COMMON_WORDS = FUNCTION_WORDS | frozenset(
     one two new last first year years time people
     """.split()
 )
-# Fitted by `python benchmarks/related.py --fit` on tests/data/related_pairs.jsonl (logistic regression, L2 0.01).
+# Fitted by `python benchmarks/related.py --fit` on tests/data/related_pairs.jsonl (logistic regression, L2 0.01, monotone).
 WEIGHTS = {
-    "cosine": 2.23,
-    "terms": 0.47,
-    "shared_countries": 0.28,
-    "country_conflict": -1.01,
-    "shared_actors": 0.5,
-    "date_conflict": -0.36,
-    "number_conflict": -1.48,
+    "cosine": 1.87,
+    "terms": 0.09,
+    "aligned_words": 1.11,
+    "shared_countries": 0.39,
+    "country_conflict": -0.99,
+    "shared_actors": 0.37,
+    "date_conflict": -0.38,
+    "number_conflict": -1.53,
+    "negation_conflict": -0.8,
+    "actor_conflict": -0.75,
 }
-BIAS = -1.67
+BIAS = -1.74
 RELATED_THRESHOLD = 0.5  # a pair scoring at least this is shown as the same claim in other words
 
 
@@ -55,12 +61,15 @@ def words_of(text: str) -> list[str]:
     return WORD.findall(text.lower()) if text.isascii() else query_words(text)
 
 
+def content_words(words: Iterable[str]) -> list[str]:
+    """The words that say what a claim is about: not common words, numbers or short ones; each once."""
+    return list(dict.fromkeys(w for w in words if w not in COMMON_WORDS and len(w) >= 3 and not w.isdigit()))
+
+
 def key_terms(words: Iterable[str], rarity: Callable[[str], float]) -> dict[str, float]:
     """The stems of the content words, each weighted by the rarity of its rarest word."""
     terms: dict[str, float] = {}
-    for word in words:
-        if word in COMMON_WORDS or len(word) < 3 or word.isdigit():
-            continue
+    for word in content_words(words):
         key = stem(word)
         terms[key] = max(terms.get(key, 0.0), rarity(word))
     return terms
@@ -76,6 +85,9 @@ class Profile:
     actors: frozenset[str] = frozenset()  # names of people and organisations
     date: str | None = None
     numbers: frozenset[str] = field(default_factory=frozenset)
+    word_vectors: np.ndarray | None = None  # unit vectors of the content words, one row a word...
+    word_weights: np.ndarray | None = None  # ...and the rarity of each
+    negated: bool = False
 
     @classmethod
     def of(
@@ -86,10 +98,18 @@ class Profile:
         actors: Iterable[str] = (),
         date: str | None = None,
         words: list[str] | None = None,
+        vectors_of_words: Callable[[list[str]], np.ndarray] | None = None,
     ) -> Profile:
+        words = words_of(text) if words is None else words
         numbers = frozenset(n.replace(",", "") for n in NUMBER.findall(text))
-        terms = key_terms(words_of(text) if words is None else words, rarity)
-        return cls(text, terms, frozenset(countries), frozenset(actors), date, numbers)
+        content = content_words(words)
+        word_vectors = vectors_of_words(content) if vectors_of_words and content else None
+        weights = np.array([rarity(w) for w in content], dtype=np.float32) if word_vectors is not None else None
+        terms = key_terms(content, rarity)
+        negated = bool(NEGATIONS & set(words)) or "n't" in text.lower()
+        return cls(
+            text, terms, frozenset(countries), frozenset(actors), date, numbers, word_vectors, weights, negated
+        )
 
 
 def features(a: Profile, b: Profile, cosine: float) -> dict[str, float]:
@@ -97,12 +117,29 @@ def features(a: Profile, b: Profile, cosine: float) -> dict[str, float]:
     return {
         "cosine": max(cosine, 0.0),
         "terms": _term_overlap(a.terms, b.terms),
+        "aligned_words": _aligned_words(a, b),
         "shared_countries": _containment(a.countries, b.countries),
         "country_conflict": float(bool(a.countries - b.countries) and bool(b.countries - a.countries)),
         "shared_actors": _containment(a.actors, b.actors),
         "date_conflict": float(_dates_conflict(a.date, b.date)),
         "number_conflict": float(bool(a.numbers) and bool(b.numbers) and not (a.numbers & b.numbers)),
+        "negation_conflict": float(a.negated != b.negated),
+        "actor_conflict": float(bool(a.actors) and bool(b.actors) and not (a.actors & b.actors)),
     }
+
+
+def _aligned_words(a: Profile, b: Profile) -> float:
+    """How well each side's content words find a word of like meaning on the other side ("troops" and
+    "forces", "cancelled" and "called off"), weighted by rarity, averaged over both sides."""
+    if a.word_vectors is None or b.word_vectors is None:
+        return 0.0
+    similarity = a.word_vectors @ b.word_vectors.T
+    return 0.5 * (_weighted_mean(similarity.max(axis=1), a.word_weights) + _weighted_mean(similarity.max(axis=0), b.word_weights))
+
+
+def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    total = float(weights.sum())
+    return max(0.0, float(values @ weights) / total) if total > 0 else 0.0
 
 
 def score(pair_features: dict[str, float]) -> float:

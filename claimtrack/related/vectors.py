@@ -1,7 +1,7 @@
 """Compact vectors: int8 rows for scoring and sign bits for a first pass over every claim.
 
 A unit vector is stored as int8 (its largest component scaled to 127): a quarter of float32, and
-cosines within about 0.01 of the float ones. Its sign bits (32 bytes for 256 dimensions) make a
+cosines within about 0.01 of the float ones. The signs of its first 128 dimensions (16 bytes) make a
 binary code; the Hamming distance between codes ranks a million claims in a few milliseconds, and
 the best few hundred are then scored again with their int8 rows.
 
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 INT8_SCALE = 127
+CODE_DIMENSIONS = 128  # WordLlama is trained so that leading dimensions carry the most (Matryoshka)
 
 
 def to_int8(vectors: np.ndarray) -> np.ndarray:
@@ -34,8 +35,9 @@ def cosines(rows: np.ndarray, query: np.ndarray) -> np.ndarray:
 
 
 def sign_words(vectors: np.ndarray) -> np.ndarray:
-    """The sign bits of each vector as 64-bit words, word-major: shape (words, len(vectors))."""
-    bits = np.packbits(vectors > 0, axis=1)
+    """The sign bits of each vector's first CODE_DIMENSIONS as 64-bit words, word-major: shape
+    (words, len(vectors))."""
+    bits = np.packbits(vectors[:, :CODE_DIMENSIONS] > 0, axis=1)
     padding = -bits.shape[1] % 8
     if padding:
         bits = np.pad(bits, ((0, 0), (0, padding)))
@@ -44,30 +46,29 @@ def sign_words(vectors: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Codes:
-    """The binary codes of many claims, and the claim id of each."""
+    """The binary codes of many claims, and the claim id of each: one block as stored."""
 
     ids: np.ndarray  # int64, one a claim
     words: np.ndarray  # uint64, (words, claims)
 
-    @classmethod
-    def empty(cls, word_count: int = 4) -> Codes:
-        return cls(np.zeros(0, dtype=np.int64), np.zeros((word_count, 0), dtype=np.uint64))
-
-    @classmethod
-    def joined(cls, parts: list[Codes]) -> Codes:
-        if not parts:
-            return cls.empty()
-        return cls(np.concatenate([p.ids for p in parts]), np.concatenate([p.words for p in parts], axis=1))
-
-    def nearest(self, query: np.ndarray, count: int) -> np.ndarray:
-        """The ids of about `count` claims nearest `query` (a vector) in Hamming distance, nearest first;
-        ties at the cut are all kept."""
-        if len(self.ids) == 0 or count <= 0:
-            return np.zeros(0, dtype=np.int64)
-        query_words = sign_words(to_int8(query.reshape(1, -1)))[:, 0]  # signs as the stored int8 rows have them
+    def distances(self, query_words: np.ndarray) -> np.ndarray:
         distances = np.zeros(len(self.ids), dtype=np.uint16)
         for word, query_word in zip(self.words, query_words):
             distances += np.bitwise_count(word ^ query_word)
-        cut = int(np.searchsorted(np.cumsum(np.bincount(distances)), min(count, len(distances))))
+        return distances
+
+
+def nearest(blocks: list[Codes], query: np.ndarray, count: int) -> list[int]:
+    """The ids of about `count` claims nearest `query` (a vector) in Hamming distance, nearest first;
+    ties at the cut are all kept. Block by block, so the codes are never copied into one array."""
+    if not blocks or count <= 0:
+        return []
+    query_words = sign_words(to_int8(query.reshape(1, -1)))[:, 0]  # signs as the stored int8 rows have them
+    per_block = [block.distances(query_words) for block in blocks]
+    counts = np.bincount(np.concatenate(per_block))
+    cut = int(np.searchsorted(np.cumsum(counts), min(count, sum(len(d) for d in per_block))))
+    found = []
+    for block, distances in zip(blocks, per_block):
         within = np.flatnonzero(distances <= cut)
-        return self.ids[within[np.argsort(distances[within], kind="stable")]]
+        found.extend(zip(distances[within].tolist(), block.ids[within].tolist()))
+    return [claim_id for _, claim_id in sorted(found)]

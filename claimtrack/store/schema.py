@@ -304,7 +304,8 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     """
     INSERT INTO sentences_fts(sentences_fts, rank) VALUES ('automerge', 16);
     """,
-    # 10: related claims. Each claim's vector (int8) and the binary codes of all of them in blocks
+    # 10: related claims. Each claim's vector (int8) and the binary codes of all of them in blocks, their
+    # claim ids apart (a blob read after another walks the first one's pages),
     # (store/vectors.py), the encoder they were made with, the related claims last found for a claim,
     # and in the copy of the index's terms the number of sentences holding each (a word's rarity).
     """
@@ -315,8 +316,11 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     CREATE TABLE vector_blocks (
         id INTEGER PRIMARY KEY,
         claims INTEGER NOT NULL,
-        ids BLOB NOT NULL,
         codes BLOB NOT NULL
+    );
+    CREATE TABLE vector_block_ids (
+        block_id INTEGER PRIMARY KEY REFERENCES vector_blocks(id) ON DELETE CASCADE,
+        ids BLOB NOT NULL
     );
     CREATE TABLE vector_encoder (name TEXT NOT NULL, dimensions INTEGER NOT NULL);
     CREATE TABLE related_claims (

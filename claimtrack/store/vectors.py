@@ -2,7 +2,8 @@
 
 `claim_vectors` holds a claim's vector (int8, one byte a dimension); a claim deleted with its
 document takes its vector with it. `vector_blocks` holds the same claims' sign bits, many claims a
-row, so that a search reads a million codes in a few large reads instead of a million small ones.
+row (their claim ids in `vector_block_ids`), so that a search reads a million codes in a few large
+reads instead of a million small ones.
 A block may name claims deleted since; they are skipped when their int8 rows are looked up, and
 `compact_vector_blocks` rewrites the blocks from `claim_vectors` when they drift. `vector_encoder`
 names the encoder the vectors were made with: vectors of two encoders are never mixed.
@@ -33,6 +34,7 @@ class VectorIndex(Connection):
             return
         with self.transaction():
             self.conn.execute("DELETE FROM claim_vectors")
+            self.conn.execute("DELETE FROM vector_block_ids")
             self.conn.execute("DELETE FROM vector_blocks")
             self.conn.execute("DELETE FROM vector_encoder")
             self.conn.execute("INSERT INTO vector_encoder (name, dimensions) VALUES (?, ?)", (name, dimensions))
@@ -68,14 +70,15 @@ class VectorIndex(Connection):
         )
         return {claim_id: np.frombuffer(blob, dtype=np.int8) for claim_id, blob in rows}
 
-    def vector_codes(self) -> Codes:
-        """The codes of every block, in one array."""
+    def vector_codes(self) -> list[Codes]:
+        """The codes of every block, block by block."""
         self.conn.execute(f"PRAGMA mmap_size = {READ_MAP_BYTES}")  # large blobs read at twice the speed
-        parts = []
-        for ids, codes in self.conn.execute("SELECT ids, codes FROM vector_blocks ORDER BY id"):
-            claim_ids = np.frombuffer(ids, dtype=np.int64)
-            parts.append(Codes(claim_ids, np.frombuffer(codes, dtype=np.uint64).reshape(-1, len(claim_ids))))
-        return Codes.joined(parts)
+        ids = dict(self.conn.execute("SELECT block_id, ids FROM vector_block_ids"))
+        blocks = []
+        for block_id, codes in self.conn.execute("SELECT id, codes FROM vector_blocks ORDER BY id"):
+            claim_ids = np.frombuffer(ids[block_id], dtype=np.int64)
+            blocks.append(Codes(claim_ids, np.frombuffer(codes, dtype=np.uint64).reshape(-1, len(claim_ids))))
+        return blocks
 
     def compact_vector_blocks(self) -> bool:
         """Rewrite the blocks from claim_vectors when they hold many deleted claims or many small blocks.
@@ -83,9 +86,10 @@ class VectorIndex(Connection):
         held, blocks = self.conn.execute("SELECT coalesce(sum(claims), 0), count(*) FROM vector_blocks").fetchone()
         stored = self.conn.execute("SELECT count(*) FROM claim_vectors").fetchone()[0]
         needed = -(-stored // BLOCK_CLAIMS)
-        if held - stored <= MAX_STALE_SHARE * max(stored, 1) and blocks <= 2 * needed + 1:
+        if 0 <= held - stored <= MAX_STALE_SHARE * max(stored, 1) and blocks <= 2 * needed + 1:
             return False
         with self.transaction():
+            self.conn.execute("DELETE FROM vector_block_ids")
             self.conn.execute("DELETE FROM vector_blocks")
             cursor = self.conn.execute("SELECT sentence_id, vector FROM claim_vectors ORDER BY sentence_id")
             while rows := cursor.fetchmany(BLOCK_CLAIMS):
@@ -97,10 +101,10 @@ class VectorIndex(Connection):
         for start in range(0, len(ids), BLOCK_CLAIMS):
             chunk = ids[start : start + BLOCK_CLAIMS]
             words = sign_words(vectors[start : start + BLOCK_CLAIMS])
-            self.conn.execute(
-                "INSERT INTO vector_blocks (claims, ids, codes) VALUES (?, ?, ?)",
-                (len(chunk), chunk.tobytes(), words.tobytes()),
-            )
+            block_id = self.conn.execute(
+                "INSERT INTO vector_blocks (claims, codes) VALUES (?, ?)", (len(chunk), words.tobytes())
+            ).lastrowid
+            self.conn.execute("INSERT INTO vector_block_ids (block_id, ids) VALUES (?, ?)", (block_id, chunk.tobytes()))
 
 
 def _json_ids(ids: list[int]) -> str:
