@@ -51,16 +51,7 @@ def claim_id(store, start: str) -> int:
     ).fetchone()[0]
 
 
-KNOWN_GAP = pytest.mark.xfail(
-    strict=True, reason="the score does not yet rank these partners in the top 3 (see the issue's notes)"
-)
-
-
-@pytest.mark.parametrize(
-    "group",
-    [pytest.param(GROUPS[0], marks=KNOWN_GAP), GROUPS[1], pytest.param(GROUPS[2], marks=KNOWN_GAP)],
-    ids=["donetsk", "parade", "troops"],
-)
+@pytest.mark.parametrize("group", GROUPS, ids=["donetsk", "parade", "troops"])
 def test_each_claim_of_a_group_finds_the_others_in_its_top_three(seeded, group):
     ids = [claim_id(seeded, start) for start in group]
     for own in ids:

@@ -91,12 +91,16 @@ class WordVectors:
         self._capacity = capacity
 
     def __call__(self, words: list[str]) -> np.ndarray:
+        self.learn(words)
+        return np.stack([self._known[w] for w in words])
+
+    def learn(self, words) -> None:
+        """Encode the words not known yet, all in one batch."""
         missing = [w for w in dict.fromkeys(words) if w not in self._known]
         if missing:
             if len(self._known) + len(missing) > self._capacity:
                 self._known.clear()
             self._known.update(zip(missing, self._encode(missing)))
-        return np.stack([self._known[w] for w in words])
 
 
 @functools.cache

@@ -19,11 +19,11 @@ from .. import actors, dates
 from ..errors import ClaimtrackError
 from ..filters import Filters
 from .encoder import Encoder, WordVectors, word_vectors
-from .score import Profile, features, score, words_of
+from .score import Profile, content_words, features, score, words_of
 from .vectors import cosines, nearest, to_int8
 
 EMBED_BATCH = 2048  # claims encoded and committed at a time
-CODE_CANDIDATES = 400  # nearest binary codes, compared by their int8 vectors...
+CODE_CANDIDATES = 250  # nearest binary codes, compared by their int8 vectors...
 VECTOR_CANDIDATES = 60  # ...of which the nearest are scored
 TERM_CANDIDATES = 40  # best bm25 matches of the rarest words scored
 QUERY_TERMS = 6  # rarest words of the query searched for
@@ -105,6 +105,7 @@ def _ranked(
     similarity = cosines(np.stack([vectors[row[0]] for row in profiles]), vector)
     words = [words_of(row[2]) for row in profiles]
     rarity = _rarity(store, words)
+    vectors_of_words.learn(word for some in words for word in content_words(some))
     best: dict[int, Related] = {}
     for (claim_id, cluster_id, text, date, countries, names), cosine, its_words in zip(profiles, similarity, words):
         other = Profile.of(text, rarity, countries, names, date, words=its_words, vectors_of_words=vectors_of_words)
