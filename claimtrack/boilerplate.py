@@ -36,6 +36,7 @@ LEAD_REASONS = frozenset({WIDGET, "link", "call-to-action", "navigation"})
 MAX_ECHO_WORDS = 6
 LIST_BULLETS = ("- ", "* ", "+ ", "• ", "· ")
 COLONS = (":", "：")
+ELLIPSES = ("…", "...")
 
 
 def mark_blocks(text: str, lines: list[Line]) -> list[Line]:
@@ -61,18 +62,30 @@ def heads_block(lines: list[Line], index: int) -> bool:
 
 
 def introduces_nothing(lines: list[Line], index: int) -> bool:
-    """Whether the line after a colon lead is missing, a heading, junk, or a colon lead of its own."""
+    """Whether the line after a colon lead is missing, a heading, junk, a colon lead of its own, or
+    the lead again trailing off ("Mi piace:" over "Mi piace Caricamento...")."""
     if index + 1 == len(lines):
         return True
-    following = lines[index + 1]
+    lead, following = lines[index], lines[index + 1]
     if following.heading or following.dropped:
         return True
-    return following.text.endswith(COLONS) and len(following.text.split()) <= MAX_POINTER_LEAD_WORDS
+    if following.text.endswith(COLONS) and len(following.text.split()) <= MAX_POINTER_LEAD_WORDS:
+        return True
+    return is_echo(following.text, lead.text) and following.text.casefold().startswith(lead.text[:-1].casefold())
+
+
+def is_echo(line: str, lead: str) -> bool:
+    """A short line that opens with the lead's first word and trails off, or never ends, as a
+    placeholder does ("Like Loading...", "Gefällt mir Wird geladen …")."""
+    words = line.split()
+    if len(words) > MAX_ECHO_WORDS or words[0].casefold() != lead.split()[0].casefold():
+        return False
+    return line.endswith(ELLIPSES) or not ends_with_final_punctuation(line)
 
 
 def block_members(text: str, lines: list[Line], lead_index: int) -> list[tuple[int, str]]:
     """(index, reason) of the lines under a lead that belong to its block, up to the first that does not."""
-    lead_word = lines[lead_index].text.split()[0].casefold()
+    lead = lines[lead_index].text
     members = []
     for index in range(lead_index + 1, len(lines)):
         line = lines[index]
@@ -80,10 +93,11 @@ def block_members(text: str, lines: list[Line], lead_index: int) -> list[tuple[i
             continue
         if line.heading:
             break
-        words = line.text.split()
-        if len(words) <= MAX_ECHO_WORDS and words[0].casefold() == lead_word:
+        if is_echo(line.text, lead):
             members.append((index, WIDGET))
-        elif len(words) <= MAX_POINTED_TITLE_WORDS and (is_title_shaped(line.text) or is_bulleted(text, line)):
+        elif len(line.text.split()) <= MAX_POINTED_TITLE_WORDS and (
+            is_title_shaped(line.text) or is_bulleted(text, line)
+        ):
             members.append((index, LINK_LIST))
         else:
             break

@@ -24,6 +24,9 @@ REASONS = {
     "navigation",
     "call-to-action",
     "disclaimer",
+    "widget",
+    "paywall",
+    "affiliate",
 }
 
 # (seed prefix, start of the junk line, expected reason): every junk line of the seeds.
@@ -221,6 +224,78 @@ def test_junk_keywords_in_any_case(line, reason):
 def test_final_punctuation_test_agrees_with_its_pattern(line):
     pattern = re.compile(r"[.!?…:;।。！？؟][\"'”’»)\]]*$")
     assert ends_with_final_punctuation(line) == (pattern.search(line) is not None)
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("Teilen mit:", "widget"),
+        ("Das könnte Sie auch interessieren:", "widget"),
+        ("J’aime ça :", "widget"),
+        ("Te puede interesar:", "widget"),
+        ("You may also like", "widget"),
+        ("Hier anmelden", "navigation"),
+        ("Se connecter", "navigation"),
+        ("Inicia sesión", "navigation"),
+        ("Lesen Sie auch: Mieterverein fordert Härtefallfonds für Nordstadt", "link"),
+        ("À lire aussi : Grève à la SNCF : ce qui change ce week-end", "link"),
+        ("Dieser Artikel ist exklusiv für Abonnenten.", "paywall"),
+        ("You have reached your limit of free articles this month.", "paywall"),
+        ("Il vous reste 72% de cet article à lire.", "paywall"),
+        ("Already a subscriber? Log in", "paywall"),
+        ("To continue reading, log in or create a free account.", "paywall"),
+        ("Para seguir leyendo, inicia sesión o suscríbete por 1 euro el primer mes.", "paywall"),
+        ("If you buy something through our links, we may earn a commission.", "affiliate"),
+        ("Wenn Sie über einen dieser Links einkaufen, erhalten wir eine Provision.", "affiliate"),
+        ("Dieser Artikel enthält Affiliate-Links.", "affiliate"),
+        ("Este artículo contiene enlaces de afiliados.", "affiliate"),
+        ("Have a question about this story? Write to us at letters@example.com.", "call-to-action"),
+        ("Sie haben Fragen? Schreiben Sie uns an leserbriefe@example.de.", "call-to-action"),
+        ("Une remarque ? Écrivez-nous à courrier@example.fr.", "call-to-action"),
+        ("Si tienes una pregunta, escríbenos a cartas@example.es.", "call-to-action"),
+        ("Abonnieren Sie unseren kostenlosen Newsletter.", "call-to-action"),
+        ("Inscrivez-vous à notre newsletter pour recevoir l’essentiel de l’actualité.", "call-to-action"),
+        ("Suscríbete a nuestro boletín y recibe las noticias más importantes.", "call-to-action"),
+        (
+            "Get the day's top stories from our newsroom delivered to you every morning in our free newsletter.",
+            "call-to-action",
+        ),
+    ],
+)
+def test_web_notices_in_four_languages(line, reason):
+    assert clean_lines(line)[0].dropped == reason
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [  # the offers of a site, reported or in the third person, and leads that introduce content
+        "Readers can subscribe to the service for $5 a month, the company said.",
+        "You can now subscribe to the cheaper plan for $6.99 a month, the company said on Tuesday.",
+        "Subscribers can log in to the new app from Monday, the bank said.",
+        "Les abonnés du réseau pourront se connecter au nouveau service dès lundi.",
+        "The newspaper's digital subscriptions rose 12% to 1.1 million in the second quarter.",
+        "The newsletter, which has 50,000 subscribers, was sold to a media group in 2021.",
+        "The European Commission fined the company €2.4 billion for abusing its dominance in search.",
+        "The commission found links between the contractor and two city officials.",
+        "The company's Canadian affiliate reported a loss of $40 million.",
+        "We tested 14 models under $200 in a sealed 300-square-foot room.",
+        "They refuse to send us the weapons we need, the minister complained.",
+        "Many readers write to us about the state of the roads.",
+        "Residents can email their concerns to council@northfield.gov before Friday.",
+        "Die Bank kassiert eine Provision von zwei Prozent auf jede Überweisung.",
+        "Sie hatte Mühe, die Abonnenten des Senders zu halten.",
+        "Ein Schreiben, das der Redaktion vorliegt, zeigt die Pläne des Konzerns.",
+        "„Abonnieren Sie unseren Kanal“, rief der Influencer seinen Fans zu.",
+        "Le journal a perdu 8 000 abonnés l'an dernier, selon son directeur.",
+        "El diario perdió 8.000 suscriptores el año pasado, según su director.",
+        "Comparte esta opinión buena parte de la oposición.",
+        "The lab's director listed three findings:",
+        "Mehr als 40.000 Haushalte sind betroffen.",
+        "Plus de 300 personnes ont manifesté samedi à Rouen.",
+    ],
+)
+def test_claims_that_sound_like_notices_are_kept(claim):
+    assert clean_lines(claim)[0].dropped is None
 
 
 def test_ticker_title_needs_ticker_rows_below():
