@@ -97,8 +97,7 @@ def text_profile(store, text: str, encoder: Encoder) -> Profile:
 def _ranked(
     store, query: Profile, vector: np.ndarray, vectors_of_words: WordVectors, filters: Filters, exclude_cluster: int | None
 ) -> list[Related]:
-    candidates = _candidates(store, query, vector, filters)
-    vectors = store.vectors_of(candidates)
+    vectors = _candidates(store, query, vector, filters)
     profiles = [row for row in store.claim_profiles(vectors) if row[1] != exclude_cluster]
     if not profiles:
         return []
@@ -116,24 +115,24 @@ def _ranked(
     return sorted(best.values(), key=lambda r: (-r.score, r.claim_id))
 
 
-def _candidates(store, query: Profile, vector: np.ndarray, filters: Filters) -> list[int]:
-    """The claims worth scoring: the best bm25 matches of the query's rarest words, and of the claims
-    with the nearest codes those whose int8 vectors are nearest."""
-    rare_words = sorted(query.terms, key=lambda t: -query.terms[t])[:QUERY_TERMS]
-    by_terms = []
-    if rare_words:
-        fts_query = " OR ".join(f'"{term}"*' for term in rare_words)
-        by_terms = [claim_id for claim_id, _ in store.best_matches(fts_query, filters, TERM_CANDIDATES, True)]
+def _candidates(store, query: Profile, vector: np.ndarray, filters: Filters) -> dict[int, np.ndarray]:
+    """The int8 vectors of the claims worth scoring: the best bm25 matches of the query's rarest words,
+    and of the claims with the nearest codes those whose int8 vectors are nearest."""
     by_code = nearest(store.vector_codes(), vector, CODE_CANDIDATES)
     if filters != Filters():
         passing = store.claims_passing(by_code, filters)
         by_code = [claim_id for claim_id in by_code if claim_id in passing]
-    rows = store.vectors_of(by_code)
-    if rows:
-        ids = list(rows)
-        similarity = cosines(np.stack([rows[i] for i in ids]), vector)
-        by_code = [ids[i] for i in np.argsort(-similarity, kind="stable")[:VECTOR_CANDIDATES]]
-    return sorted(set(by_terms) | set(by_code))
+    vectors = store.vectors_of(by_code)
+    if vectors:
+        ids = list(vectors)
+        similarity = cosines(np.stack([vectors[i] for i in ids]), vector)
+        vectors = {ids[i]: vectors[ids[i]] for i in np.argsort(-similarity, kind="stable")[:VECTOR_CANDIDATES]}
+    rare_words = sorted(query.terms, key=lambda t: -query.terms[t])[:QUERY_TERMS]
+    if rare_words:
+        fts_query = " OR ".join(f'"{term}"*' for term in rare_words)
+        by_terms = [claim_id for claim_id, _ in store.best_matches(fts_query, filters, TERM_CANDIDATES, True)]
+        vectors.update(store.vectors_of([claim_id for claim_id in by_terms if claim_id not in vectors]))
+    return vectors
 
 
 def _evidence(query: Profile, other: Profile, pair: dict[str, float]) -> dict:

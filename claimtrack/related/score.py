@@ -37,7 +37,7 @@ COMMON_WORDS = FUNCTION_WORDS | frozenset(
 # by a monotone logistic regression (L2 0.01), then the evidence weights and the bias by a grid search for
 # the best F1 on the pairs among the weights that rank every seed group's partners in the top 3.
 WEIGHTS = {
-    "cosine": 1.0,
+    "cosine": 0.5,
     "terms": 0.0,
     "aligned_words": 3.0,
     "shared_countries": 0.39,
@@ -48,7 +48,7 @@ WEIGHTS = {
     "negation_conflict": -0.8,
     "actor_conflict": -0.75,
 }
-BIAS = -1.75
+BIAS = -1.5
 RELATED_THRESHOLD = 0.5  # a pair scoring at least this is shown as the same claim in other words
 
 

@@ -10,6 +10,7 @@ from .connection import _now
 from .queries import Queries
 
 PERSON_KINDS = ("person", "organisation")
+UNIT_SEPARATOR = "\x1f"  # char(31): never in a name
 
 
 class RelatedStore(Queries):
@@ -35,15 +36,16 @@ class RelatedStore(Queries):
     def claim_profiles(self, ids: Iterable[int]) -> list[tuple]:
         """(id, cluster_id, text, date, countries, people-and-organisations) of the claims `ids`."""
         return [
-            (claim_id, cluster_id, text, date, json.loads(countries), json.loads(names))
+            (claim_id, cluster_id, text, date, _split(countries), _split(names))
             for claim_id, cluster_id, text, date, countries, names in self.conn.execute(
                 f"""
                 SELECT s.id, coalesce(s.cluster_id, s.id), s.text, s.date,
-                       (SELECT json_group_array(DISTINCT a.country) FROM sentence_actors sa
-                        JOIN actors a ON a.id = sa.actor_id WHERE sa.sentence_id = s.id AND a.country IS NOT NULL),
-                       (SELECT json_group_array(DISTINCT a.name) FROM sentence_actors sa
-                        JOIN actors a ON a.id = sa.actor_id WHERE sa.sentence_id = s.id
-                        AND a.kind IN {PERSON_KINDS})
+                       (SELECT group_concat(country, char(31)) FROM (
+                            SELECT DISTINCT a.country FROM sentence_actors sa JOIN actors a ON a.id = sa.actor_id
+                            WHERE sa.sentence_id = s.id AND a.country IS NOT NULL)),
+                       (SELECT group_concat(name, char(31)) FROM (
+                            SELECT DISTINCT a.name FROM sentence_actors sa JOIN actors a ON a.id = sa.actor_id
+                            WHERE sa.sentence_id = s.id AND a.kind IN {PERSON_KINDS}))
                 FROM sentences s WHERE s.id IN (SELECT value FROM json_each(?)) AND s.kind = 'claim'
                 """,
                 (json.dumps(sorted(set(ids))),),
@@ -92,3 +94,8 @@ class RelatedStore(Queries):
     def is_claim(self, claim_id: int) -> bool:
         row = self.conn.execute("SELECT kind FROM sentences WHERE id = ?", (claim_id,)).fetchone()
         return bool(row) and row[0] == "claim"
+
+
+def _split(joined: str | None) -> list[str]:
+    """The values group_concat joined with the unit separator."""
+    return joined.split(UNIT_SEPARATOR) if joined else []

@@ -16,7 +16,7 @@ import numpy as np
 from ..related.vectors import Codes, sign_words
 from .connection import Connection
 
-BLOCK_CLAIMS = 16_384
+BLOCK_CLAIMS = 65_536
 READ_MAP_BYTES = 1 << 30
 MAX_STALE_SHARE = 0.1  # blocks are rewritten when this share of the codes they hold is of deleted claims
 
@@ -67,8 +67,11 @@ class VectorIndex(Connection):
         rows = self.conn.execute(
             "SELECT sentence_id, vector FROM claim_vectors WHERE sentence_id IN (SELECT value FROM json_each(?))",
             (_json_ids(ids),),
-        )
-        return {claim_id: np.frombuffer(blob, dtype=np.int8) for claim_id, blob in rows}
+        ).fetchall()
+        if not rows:
+            return {}
+        vectors = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.int8).reshape(len(rows), -1)
+        return dict(zip((claim_id for claim_id, _ in rows), vectors))
 
     def vector_codes(self) -> list[Codes]:
         """The codes of every block, block by block."""
