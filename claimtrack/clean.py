@@ -112,21 +112,35 @@ CREDIT_LEAD = re.compile(
     r"|cc\s+(?:by\b|[\w-]+\.\w)"
     r"|(?:photo|image|picture|illustration|graphic|video|cover|header|featured image)s?"
     r"\s*(?::|by\b|credits?\b|courtesy\b|source\b|via\b)"
-    r"|(?:credits?|courtesy|pictured|source)\s*:)",
+    r"|(?:credits?|courtesy|pictured|source)\s*:"
+    r"|(?:fotos?|bild|bilder|bildquelle|quelle|fuente|imagen|fotografía|crédits?(?: photos?)?)\s*:)",
     re.I,
 )
 CREDIT_TAIL = KeywordPattern(
     re.compile(
-        r"(?:/|\(|©|photo:?|credit:?)\s*(?:getty images|ap photo|afp|reuters|shutterstock|wikimedia commons)\)?\s*$",
+        r"(?:/|\(|©|photo:?|credit:?|foto:?|bild:?)\s*"
+        r"(?:getty images|ap photo|afp|reuters|shutterstock|wikimedia commons|dpa|picture alliance|imago|efe)\)?\s*$",
         re.I,
     ),
-    ("getty images", "ap photo", "afp", "reuters", "shutterstock", "wikimedia commons"),
+    (
+        "getty images",
+        "ap photo",
+        "afp",
+        "reuters",
+        "shutterstock",
+        "wikimedia commons",
+        "dpa",
+        "picture alliance",
+        "imago",
+        "efe",
+    ),
 )
 CALL_TO_ACTION_LEAD = re.compile(
     r"^(?:(?:please|now|so|and)\s+)?(?:sign up|signup|subscribe|join (?:our|us|the conversation)|follow us|like us"
     r"|share (?:this|on|via)|read more|click here|tap here|register (?:now|here|for)|download (?:our|the)"
     r"|get (?:our|the latest|updates|free)|don'?t miss|stay (?:updated|informed|in touch|tuned)"
     r"|support (?:us|our)|donate|become a (?:member|subscriber|patron)|enter your email"
+    r"|klicken sie hier|hier klicken|cliquez ici|haz clic aquí|pulsa aquí"
     # the same imperatives in German (verb + "Sie"), French (-ez-vous, -ez-nous) and Spanish (-te, -nos)
     r"|(?:jetzt\s+)?(?:abonnieren|registrieren|unterstützen|kontaktieren|folgen|schreiben|teilen) sie"
     r" (?:uns|sich|unser|diese)"
@@ -255,8 +269,12 @@ DISCLAIMER = KeywordPattern(
         r"|\bdo(?:es)? not necessarily (?:reflect|represent)\b"
         r"|\bfor (?:general )?informational purposes only\b"
         r"|\b(?:does|do|should) not constitute (?:financial|investment|legal|professional) advice\b"
-        r"|\ball rights reserved\b"
-        r"|\bwe use cookies\b|\bby continuing to (?:use|browse) (?:this|our) (?:site|website)\b",
+        r"|\ball rights reserved\b|\balle rechte vorbehalten\b|\btous droits réservés\b"
+        r"|\btodos los derechos reservados\b"
+        r"|\bwe use cookies\b|\bby continuing to (?:use|browse) (?:this|our) (?:site|website)\b"
+        r"|\b(?:wir verwenden|nous utilisons des|utilizamos) cookies\b"
+        r"|\b(?:diese|this|ce|este) (?:website|webseite|seite|site|sitio)(?: web)?"
+        r" (?:verwendet|nutzt|uses|utilise|utiliza) (?:des )?cookies\b",
         re.I,
     ),
     (
@@ -265,7 +283,10 @@ DISCLAIMER = KeywordPattern(
         "informational purposes only",
         "not constitute ",
         "all rights reserved",
-        "we use cookies",
+        "rechte vorbehalten",
+        "droits réservés",
+        "derechos reservados",
+        "cookies",
         "by continuing to ",
     ),
 )
@@ -281,14 +302,15 @@ NAVIGATION_WORDS = frozenset(
     registrieren konto mein profil passwort vergessen hier jetzt weiter weiterlesen mehr alle zeigen drucken
     teilen senden kommentare kommentar kommentieren antworten abonnieren newsletter kontakt impressum
     datenschutz datenschutzerklärung nutzungsbedingungen agb archiv kategorien schlagwörter artikel beiträge
-    vorherige nächste seite schließen öffnen kopieren
+    vorherige nächste seite schließen öffnen kopieren erfahren zur übersicht
     accueil retour en haut rechercher recherche se connecter connexion déconnexion s'inscrire inscription
     créer un compte mon mot de passe oublié ici lire la suite plus voir tout imprimer partager envoyer
     commentaires commentaire répondre s'abonner abonnez-vous mentions légales confidentialité politique
-    précédent suivant fermer ouvrir copier le lien
+    précédent suivant fermer ouvrir copier le lien savoir
     inicio volver arriba buscar búsqueda menú iniciar inicia sesión cerrar registrarse regístrate crear
     cuenta mi contraseña aquí leer más ver todo imprimir compartir enviar comentarios comentario responder
     suscribirse suscríbete boletín contacto aviso legal privacidad anterior siguiente página abrir copiar enlace
+    información
     """.split()
 )
 # A lead that points the reader to other pages ("Lesen Sie auch:", "À lire aussi :", "Te puede interesar:",

@@ -267,6 +267,25 @@ def test_web_notices_in_four_languages(line, reason):
 
 
 @pytest.mark.parametrize(
+    ("line", "reason"),
+    [  # the older English rules, in German, French and Spanish
+        ("© 2023 Nordstadt Kurier GmbH. Alle Rechte vorbehalten.", "credit"),
+        ("Tous droits réservés", "disclaimer"),
+        ("Wir verwenden Cookies, um unsere Website für Sie optimal zu gestalten.", "disclaimer"),
+        ("Ce site utilise des cookies pour améliorer votre expérience.", "disclaimer"),
+        ("Foto: dpa", "credit"),
+        ("Die Stadtwerke am Hafen von Nordstadt (Foto: picture alliance)", "credit"),
+        ("Fuente: INE", "credit"),
+        ("Klicken Sie hier, um den Newsletter zu bestellen.", "call-to-action"),
+        ("En savoir plus", "navigation"),
+        ("Más información", "navigation"),
+    ],
+)
+def test_general_junk_shapes_in_other_languages(line, reason):
+    assert clean_lines(line)[0].dropped == reason
+
+
+@pytest.mark.parametrize(
     "claim",
     [  # the offers of a site, reported or in the third person, and leads that introduce content
         "Readers can subscribe to the service for $5 a month, the company said.",
@@ -292,6 +311,8 @@ def test_web_notices_in_four_languages(line, reason):
         "The lab's director listed three findings:",
         "Mehr als 40.000 Haushalte sind betroffen.",
         "Plus de 300 personnes ont manifesté samedi à Rouen.",
+        "Bild am Sonntag reported the story first.",
+        "Cookies sold at the fair raised €500.",
     ],
 )
 def test_claims_that_sound_like_notices_are_kept(claim):
