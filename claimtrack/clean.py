@@ -274,7 +274,11 @@ DISCLAIMER = KeywordPattern(
         r"|\bwe use cookies\b|\bby continuing to (?:use|browse) (?:this|our) (?:site|website)\b"
         r"|\b(?:wir verwenden|nous utilisons des|utilizamos) cookies\b"
         r"|\b(?:diese|this|ce|este) (?:website|webseite|seite|site|sitio)(?: web)?"
-        r" (?:verwendet|nutzt|uses|utilise|utiliza) (?:des )?cookies\b",
+        r" (?:verwendet|nutzt|uses|utilise|utiliza) (?:des )?cookies\b"
+        # where a republished page first appeared
+        r"|\b(?:this|dieser|cet|este) (?:article|story|post|artikel|beitrag|text|artículo) (?:was |is |a été |fue )?"
+        r"(?:originally published|first published|first appeared|erschien zuerst|ist zuerst erschienen"
+        r"|publié initialement|initialement publié|publicado originalmente|originalmente publicado)\b",
         re.I,
     ),
     (
@@ -287,6 +291,12 @@ DISCLAIMER = KeywordPattern(
         "droits réservés",
         "derechos reservados",
         "cookies",
+        "originally published",
+        "first published",
+        "first appeared",
+        "zuerst",
+        "initialement",
+        "originalmente",
         "by continuing to ",
     ),
 )
@@ -326,7 +336,7 @@ POINTER_WORDS = frozenset(
 )
 POINTER_LEAD_WORDS = POINTER_WORDS | frozenset(
     """
-    the this on us our you may might could also be in to from with stories articles posts news links up next
+    the this on us our you may might could also be in to for from with stories articles posts news links up next
     sie das könnte könnten zum zur thema dazu artikel beiträge mir mit uns auf dir dich ihnen unsere
     à a sur le la les même sujet ça nous vous pourrait ce en sujets articles liens autres
     te le puede pueden esto me el lo los las de del en sobre tema temas noticias artículos otras

@@ -279,6 +279,9 @@ def test_web_notices_in_four_languages(line, reason):
         ("Klicken Sie hier, um den Newsletter zu bestellen.", "call-to-action"),
         ("En savoir plus", "navigation"),
         ("Más información", "navigation"),
+        ("This article was originally published on The Conversation. Read the original article.", "disclaimer"),
+        ("Dieser Artikel erschien zuerst bei Zeit Online.", "disclaimer"),
+        ("Este artículo fue publicado originalmente en The Conversation.", "disclaimer"),
     ],
 )
 def test_general_junk_shapes_in_other_languages(line, reason):
@@ -313,6 +316,8 @@ def test_general_junk_shapes_in_other_languages(line, reason):
         "Plus de 300 personnes ont manifesté samedi à Rouen.",
         "Bild am Sonntag reported the story first.",
         "Cookies sold at the fair raised €500.",
+        "The virus first appeared in Wuhan in late 2019.",
+        "The story was first published by the Guardian in 2018.",
     ],
 )
 def test_claims_that_sound_like_notices_are_kept(claim):
