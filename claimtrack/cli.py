@@ -261,14 +261,16 @@ def search(
 @filter_options()
 def export(
     ctx: typer.Context,
-    format: Annotated[str, typer.Option("--format", help="csv, json, jsonl or jsonld (schema.org Claim).")] = "csv",
+    format: Annotated[
+        str, typer.Option("--format", help="csv, json, jsonl, jsonld (schema.org Claim) or parquet (needs --output).")
+    ] = "csv",
     output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
     every: AllOption = False,
     *,
     filters: Filters,
 ) -> None:
-    """Every claim (one per cluster) as CSV, JSON, JSON Lines or JSON-LD."""
-    from . import jsonld
+    """Every claim (one per cluster) as CSV, JSON, JSON Lines, JSON-LD or Parquet."""
+    from . import jsonld, parquet
 
     store = _store(ctx)
     writers = {
@@ -277,16 +279,24 @@ def export(
         "jsonl": render.write_jsonl,
         "jsonld": lambda rows, out: jsonld.write_jsonld(jsonld.claims(store, rows), out),
     }
-    if format not in writers:
-        raise InputError(f"--format is one of {', '.join(writers)}, not {format!r}")
+    formats = (*writers, "parquet")
+    if format not in formats:
+        raise InputError(f"--format is one of {', '.join(formats)}, not {format!r}")
+    if format == "parquet":
+        parquet.require_pyarrow()
+        if output is None:
+            raise InputError("--format parquet writes a file, not standard output: give --output FILE.parquet")
     records = store.export(filters, every_appearance=every)
     if output is None:
         writers[format](records, sys.stdout)
         return
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")
-    with partial.open("w", encoding="utf-8", newline="") as out:
-        writers[format](records, out)
+    if format == "parquet":
+        parquet.write_parquet(records, partial)
+    else:
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            writers[format](records, out)
     os.replace(partial, output)
 
 
