@@ -35,6 +35,7 @@ LEAD_REASONS = frozenset({WIDGET, "link", "call-to-action", "navigation"})
 # A line echoing the lead's first word ("Gefällt mir Wird geladen …" under "Gefällt mir:") is this short.
 MAX_ECHO_WORDS = 6
 LIST_BULLETS = ("- ", "* ", "+ ", "• ", "· ")
+BULLET_MARKS = frozenset(bullet[0] for bullet in LIST_BULLETS)
 COLONS = (":", "：")
 ELLIPSES = ("…", "...")
 
@@ -95,13 +96,33 @@ def block_members(text: str, lines: list[Line], lead_index: int) -> list[tuple[i
             break
         if is_echo(line.text, lead):
             members.append((index, WIDGET))
-        elif len(line.text.split()) <= MAX_POINTED_TITLE_WORDS and (
-            is_title_shaped(line.text) or is_bulleted(text, line)
-        ):
+        elif is_listed_title(text, lines, index, lead_index):
             members.append((index, LINK_LIST))
         else:
             break
     return members
+
+
+def is_listed_title(text: str, lines: list[Line], index: int, lead_index: int) -> bool:
+    """A short list item, or an unpunctuated line with another right above or below it, no blank line
+    between and the lead apart: a lone title under a lead may be the page's own headline or a section's."""
+    line = lines[index]
+    if len(line.text.split()) > MAX_POINTED_TITLE_WORDS:
+        return False
+    if is_bulleted(text, line):
+        return True
+    if not is_title_shaped(line.text):
+        return False
+    above = lines[index - 1] if index - 1 > lead_index else None
+    below = lines[index + 1] if index + 1 < len(lines) else None
+    return (above is not None and next_to(text, above, line) and is_title_shaped(above.text)) or (
+        below is not None and next_to(text, line, below) and is_title_shaped(below.text)
+    )
+
+
+def next_to(text: str, upper: Line, lower: Line) -> bool:
+    """Whether ``lower`` is on the line right after ``upper``'s."""
+    return text.count("\n", upper.end, lower.start) == 1
 
 
 def is_title_shaped(line: str) -> bool:
@@ -113,7 +134,7 @@ def is_bulleted(text: str, line: Line) -> bool:
     """Whether the line is a list item: a bullet before its span on its raw line, or at its start."""
     line_start = text.rfind("\n", 0, line.start) + 1
     before = text[line_start : line.start].strip()
-    return before[:1] in {bullet[0] for bullet in LIST_BULLETS} or line.text.startswith(LIST_BULLETS)
+    return before[:1] in BULLET_MARKS or line.text.startswith(LIST_BULLETS)
 
 
 def is_repeated_boilerplate(text: str, publisher: str | None) -> bool:

@@ -317,6 +317,17 @@ def test_titles_under_a_pointer_lead_end_at_the_first_sentence():
     assert dropped(text) == ["widget", "link-list", "link-list", None]
 
 
+def test_a_lone_title_under_a_bar_is_the_page_headline_not_a_link():
+    text = "Share this:\nPrices for district heating rise by 18 percent\n\nThe utility raised its prices on Monday.\n"
+    assert dropped(text) == ["call-to-action", None, None]
+    assert dropped(text.replace("\n\n", "\nCouncil to debate heating aid\n\n")) == [
+        "call-to-action",
+        "link-list",
+        "link-list",
+        None,
+    ]
+
+
 def test_an_echo_must_trail_off():
     assert dropped("Gefällt mir:\n\nGefällt mir Wird geladen …\n")[1] == "widget"
     assert dropped("Gefällt mir:\n\nGefällt mir sehr gut, sagt die Mieterin.\n")[1] is None
