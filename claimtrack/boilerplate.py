@@ -9,7 +9,8 @@ that introduces prose ("The lab's director listed three findings:") heads no blo
 
 Across the collection (``is_repeated_boilerplate``): the store counts the sentences a publisher
 repeats on many pages; those that speak as the house or to the reader, in any of the languages
-cleaned, are its notices rather than claims.
+cleaned, are its notices rather than claims, and so is a short colon lead the site puts on page
+after page ("Leggi anche:"), whatever its language.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def heads_block(lines: list[Line], index: int) -> bool:
     line = lines[index]
     if line.dropped == WIDGET:
         return True
-    if not line.text.endswith(COLONS) or len(line.text.split()) > MAX_POINTER_LEAD_WORDS:
+    if not is_colon_lead(line.text):
         return False
     return line.dropped in LEAD_REASONS or (line.dropped is None and introduces_nothing(lines, index))
 
@@ -70,7 +71,7 @@ def introduces_nothing(lines: list[Line], index: int) -> bool:
     lead, following = lines[index], lines[index + 1]
     if following.heading or following.dropped:
         return True
-    if following.text.endswith(COLONS) and len(following.text.split()) <= MAX_POINTER_LEAD_WORDS:
+    if is_colon_lead(following.text):
         return True
     return is_echo(following.text, lead.text) and following.text.casefold().startswith(lead.text[:-1].casefold())
 
@@ -125,6 +126,10 @@ def next_to(text: str, upper: Line, lower: Line) -> bool:
     return text.count("\n", upper.end, lower.start) == 1
 
 
+def is_colon_lead(line: str) -> bool:
+    return line.endswith(COLONS) and len(line.split()) <= MAX_POINTER_LEAD_WORDS
+
+
 def is_title_shaped(line: str) -> bool:
     """A title ends without punctuation, or asks or exclaims ("Do you really need a humidifier?")."""
     return not ends_with_final_punctuation(line) or line.rstrip("\"'”’»)] ").endswith(("?", "!"))
@@ -144,7 +149,7 @@ def is_repeated_boilerplate(text: str, publisher: str | None) -> bool:
     house, the reader and the page itself speak in German, French and Spanish too ("Unsere Redaktion
     prüft jeden Hinweis", "Si vous avez une question"), unless the sentence reports what someone said.
     """
-    if is_house_blurb(text, publisher):
+    if is_house_blurb(text, publisher) or is_colon_lead(text):
         return True
     voiced = HOUSE_ADDRESS.search(text) or READER_ADDRESS.search(text) or PAGE_DEIXIS.search(text)
     return voiced is not None and REPORTED_SPEECH.search(text) is None

@@ -360,6 +360,8 @@ def test_a_notice_a_publisher_repeats_in_german_becomes_boilerplate(tmp_path, st
         ("Si vous avez une question sur votre abonnement, appelez le service client.", True),
         ("Nuestra redacción revisa cada aviso antes de publicarlo.", True),
         ("If you or someone you know is struggling, call or text 988.", True),
+        ("Leggi anche:", True),
+        ("Die Verbraucherzentrale nennt drei Punkte, die Kunden prüfen sollten:", False),
         ("Die Stadtwerke erhöhen die Preise für Fernwärme.", False),
         ("« Nous ne céderons pas », a déclaré le maire.", False),
     ],
