@@ -12,6 +12,7 @@ from claimtrack.filters import Filters
 from claimtrack.search import build_query
 from claimtrack.store import open_store
 from claimtrack.store import queries as store_queries
+from claimtrack.store import ranking
 
 QUERIES = ["Tokayev", "Tokaev", "Kazakhstan", "Russia", "China", "the", "power", "soft power", '"Central Asia"',
            "Samarkand", "U.S.", "Moscow Kremlin", "gas", "influence", "cent", "kaza"]  # fmt: skip
@@ -161,3 +162,28 @@ def test_short_words_and_numbers_do_not_read_the_vocabulary():
     asked = []
     build_query("U.S. 2022 sanctions", lambda word: asked.append(word) or [])
     assert asked == ["sanctions"]
+
+
+@pytest.mark.parametrize("fts_query", ['"tokayev"*', '"kazakhstan"', '"russia" AND "china"', '("tokaev"* OR "tokayev"*)'])
+def test_the_window_ranking_is_fts5_bm25_where_it_counts_the_same_rows(seeded, fts_query):
+    ranked = seeded.conn.execute(
+        "SELECT rowid, rank FROM sentences_fts WHERE sentences_fts MATCH ?", (fts_query,)
+    ).fetchall()
+    mine = dict(seeded.rank_window(ranking.query_phrases(fts_query), [rowid for rowid, _ in ranked]))
+    assert ranked and all(abs(mine[rowid] - rank) < 1e-9 for rowid, rank in ranked)
+
+
+@pytest.mark.parametrize("phrase", ['"of the"', '"central asia"', '"the kremlin"'])
+def test_a_phrase_of_common_words_ranked_here_keeps_fts5_order(seeded, monkeypatch, phrase):
+    """One phrase: its weight is a constant factor, so the order is FTS5's whatever the count it is weighed by."""
+    expected = every_match_ranked(seeded, phrase, Filters(), 1000, every_appearance=True)
+    monkeypatch.setattr(ranking, "COSTLY_PHRASE_ROWS", 1)
+    assert seeded.phrases_ranked_here(phrase) is not None
+    found = seeded.search(phrase, Filters(), 1000, every_appearance=True)
+    assert [r["id"] for r in found] == [claim_id for claim_id, _ in expected]
+    assert all(r["rank"] < 0 for r in found)
+
+
+def test_a_phrase_of_rare_words_is_ranked_by_fts5(seeded):
+    assert seeded.phrases_ranked_here('"central asia"') is None
+    assert seeded.phrases_ranked_here('"tokayev"*') is None

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from .. import settings
 from ..filters import Filters
 from .connection import Connection
+from .ranking import WindowRanking
 
 CLAIM_RECORD_FIELDS = (
     "id", "text", "source", "source_title", "publisher", "url", "doc_date", "date",
@@ -41,7 +42,7 @@ class _Where:
         return " AND ".join(self.clauses) if self.clauses else "1"
 
 
-class Queries(Connection):
+class Queries(WindowRanking, Connection):
     """What the commands read from `Store`."""
 
     def terms_near(self, word: str) -> list[str]:
@@ -178,24 +179,29 @@ class Queries(Connection):
     def _newest_matches(self, fts_query: str, count: int, before: int | None) -> list[tuple[int, float]]:
         """(rowid, bm25) of the `count` newest matches older than `before`, newest first.
 
-        In rowid order FTS5 stops reading the doclists after `count` rows and scores only those.
+        In rowid order FTS5 stops reading the doclists after `count` rows and scores only those;
+        a query with a phrase of common words is scored here instead (see `ranking`).
         """
         older = "" if before is None else "AND rowid < ?"
-        return self.conn.execute(
-            f"SELECT rowid, rank FROM sentences_fts WHERE sentences_fts MATCH ? {older} ORDER BY rowid DESC LIMIT ?",
+        phrases = self.phrases_ranked_here(fts_query)
+        rank = "" if phrases else ", rank"
+        matches = self.conn.execute(
+            f"SELECT rowid{rank} FROM sentences_fts WHERE sentences_fts MATCH ? {older} ORDER BY rowid DESC LIMIT ?",
             (fts_query, *([] if before is None else [before]), count),
         ).fetchall()
+        return matches if rank else self.rank_window(phrases, [rowid for (rowid,) in matches])
 
     def _passing(self, ranked: list[tuple[int, float]], where: _Where, limit: int) -> Iterator[tuple]:
         """(claim id, cluster id, rank) of the `ranked` matches that are claims passing `where`, in
         that order; looked up in slices of growing size, so a walk that stops early reads little."""
         start, size = 0, max(limit, SEARCH_FIRST_SLICE)
+        join = "JOIN documents d ON d.id = s.document_id" if where.clauses else ""
         while start < len(ranked):
             chunk = ranked[start : start + size]
             passing = dict(
                 self.conn.execute(
                     f"""
-                    SELECT s.id, s.cluster_id FROM sentences s JOIN documents d ON d.id = s.document_id
+                    SELECT s.id, s.cluster_id FROM sentences s {join}
                     WHERE s.id IN (SELECT value FROM json_each(?)) AND s.kind = 'claim' AND {where.sql()}
                     """,
                     (json.dumps([rowid for rowid, _ in chunk]), *where.params),
