@@ -345,3 +345,67 @@ def test_seed_documents_share_their_teasers_and_nothing_else_merges():
     for match in shared:
         ids = [i for i, t in enumerate(texts) if match_text(t) == match]
         assert len({clusterer.find(i) for i in ids}) == 1
+
+
+# ---- copies in another case ---------------------------------------------------------------
+
+
+def test_lower_and_upper_cased_copies_of_real_sentences_are_the_same_claim():
+    sentences = real_sentences(limit=1500)
+    judged = Counter(compare(text, copy).kind for text in sentences for copy in (text.lower(), text.upper()))
+    assert judged[SAME] / sum(judged.values()) >= 0.995, judged
+
+
+@pytest.mark.parametrize(
+    "original",
+    [
+        "WASHINGTON (Reuters) - The U.S. cannot accept a trade deficit of this size with Japan, an official said.",
+        "At around 11:25am US east coast time, the Associated Press called the election for Biden.",
+        "According to al-Eryani, the rebels are backed by Iran.",
+        "On September 13 - two days after the ruling - he said he remained cautiously optimistic.",
+        "The attacks occurred at 4:00 A.M. local time and struck the processing plant at Abqaiq.",
+        "Friday, January 4, 2019 An apartment building collapsed on Monday in Magnitogorsk, a city in Russia.",
+    ],
+)
+def test_a_copy_in_capitals_or_in_lower_case_is_the_same_claim(original):
+    for copy in (original.lower(), original.upper()):
+        assert compare(original, copy).kind == SAME, copy
+
+
+def test_a_shouted_prefix_is_still_dropped():
+    assert match_text("UPDATE 2-U.S. STOCKS FALL ON RATE FEARS") == match_text("U.S. stocks fall on rate fears")
+    assert match_text("BREAKING NEWS - THE PRIME MINISTER RESIGNS") == match_text("The prime minister resigns")
+    assert match_text("washington (reuters) - the u.s. cannot accept it") == match_text("The U.S. cannot accept it")
+
+
+def test_a_changed_actor_is_still_a_variant_against_a_lower_cased_copy():
+    verdict = compare(
+        "Officials said Russia would recognise the two breakaway republics in the east.",
+        "officials said kazakhstan would recognise the two breakaway republics in the east.",
+    )
+    assert (verdict.kind, verdict.variant) == (VARIANT, ACTOR)
+
+
+def test_copies_in_another_case_join_the_original_cluster_in_the_store(tmp_path):
+    from claimtrack.pipeline import ingest
+    from claimtrack.store import open_store
+
+    wire = (
+        "WASHINGTON (Reuters) - The U.S. cannot accept a trade deficit of this size with Japan, "
+        "Commerce Secretary Malcolm Baldrige told reporters on Tuesday.\n\n"
+        "He said the administration would press Tokyo to open its markets to American chips by 4 p.m. Friday.\n"
+    )
+    files = []
+    for name, text in (("wire.txt", wire), ("forum.txt", wire.upper()), ("feed.txt", wire.lower())):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        files.append(str(tmp_path / name))
+    store = open_store(tmp_path / "claims.db")
+    ingest(files, store)
+    rows = store.conn.execute("SELECT text, cluster_id FROM sentences WHERE kind = 'claim'").fetchall()
+    store.close()
+    clusters: dict[int, list[str]] = {}
+    for text, cluster_id in rows:
+        clusters.setdefault(cluster_id, []).append(text.casefold())
+    assert len(rows) == 6
+    assert [len(texts) for texts in clusters.values()] == [3, 3], clusters
+    assert all(len(set(texts)) == 1 for texts in clusters.values()), clusters  # one text each, case aside

@@ -70,6 +70,16 @@ _LEADING_PREFIXES = (
     re.compile(rf"^(?:{_MONTH_NAMES})\s+\d{{1,2}},?\s+\d{{4}}\s*(?::|-+)\s*"),
 )
 _ANY_LEADING_PREFIX = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in _LEADING_PREFIXES))
+# A sentence all in capitals may open with capitalised words and a colon or a hyphen that are no prefix
+# ("AT AROUND 11:25AM", "ACCORDING TO AL-ERYANI", "ON SEPTEMBER 13 - TWO DAYS LATER"): there a prefix is words
+# that end in a colon before no digit or a dash before a space, or a numbered update ("UPDATE 2-").
+# A copy all in capitals or all in lower case keeps the shape of its dateline: "washington (reuters) -",
+# "FRIDAY, JANUARY 4, 2019".
+_CASELESS_PREFIXES = tuple(re.compile(pattern.pattern, re.IGNORECASE) for pattern in _LEADING_PREFIXES[1:])
+_SHOUTED_PREFIXES = (
+    re.compile(r"^[A-Z]{2,}(?: [A-Z]{2,}){0,2}(?:\s*(?::(?!\d)|-+(?=\s|$))| \d+-+)\s*"),
+    *_CASELESS_PREFIXES,
+)
 _CONTRACTED_NOT = (
     (re.compile(r"\b(w)on't\b", re.IGNORECASE), r"\1ill not"),
     (re.compile(r"\b(c)an't\b", re.IGNORECASE), r"\1an not"),
@@ -78,7 +88,7 @@ _CONTRACTED_NOT = (
 )
 # These three begin with the character they remove, so that re looks for it instead of trying
 # every position: ten times as fast.
-_INITIALISM_DOT = re.compile(r"\.(?<=\b[A-Z]\.)(?=[A-Z]\b)")  # U.S. -> US., S.A. -> SA.
+_INITIALISM_DOT = re.compile(r"\.(?<=\b[A-Za-z]\.)(?=[A-Za-z]\b)")  # U.S. -> US., u.s. -> us., S.A. -> SA.
 _INNER_APOSTROPHE = re.compile(r"'(?<=\w')(?=\w)")
 _THOUSANDS = re.compile(r",(?<=\d,)(?=\d{3}\b)")
 _TOKEN = re.compile(r"[^\W_]+(?:\.\d+)*|%")
@@ -346,11 +356,20 @@ def _may_hold_ellipsis(text: str, start: int) -> bool:
 
 
 def _strip_prefixes(text: str) -> str:
-    if not text[:1].isupper() or _ANY_LEADING_PREFIX.match(text) is None:
+    if text[:1].isupper():
+        if text.isupper():
+            patterns = _SHOUTED_PREFIXES
+        elif _ANY_LEADING_PREFIX.match(text) is not None:
+            patterns = _LEADING_PREFIXES
+        else:
+            return text
+    elif text[:1].islower() and text.islower():
+        patterns = _CASELESS_PREFIXES
+    else:
         return text
     for _ in range(3):
         before = text
-        for pattern in _LEADING_PREFIXES:
+        for pattern in patterns:
             text = pattern.sub("", text, count=1)
         if text == before:
             break
@@ -428,6 +447,8 @@ def _changed_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, 
 def _variant_kind(pa: Prepared, pb: Prepared, a_start: int, a_stop: int, b_start: int, b_stop: int) -> str | None:
     """What a run of differing words changes, if it changes the claim's meaning."""
     a_words, b_words = pa.tokens[a_start:a_stop], pb.tokens[b_start:b_stop]
+    if "".join(a_words) == "".join(b_words):
+        return None  # the same letters, split another way: 'U.S.' and 'u. s.'
     changed = set(a_words) ^ set(b_words)
     if changed & _NEGATIONS:
         return NEGATION
