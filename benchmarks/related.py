@@ -33,7 +33,13 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks"), str(ROOT / "tests")]
 
 from claimtrack import pipeline  # noqa: E402
 from claimtrack.filters import Filters  # noqa: E402
-from claimtrack.related import RELATED_THRESHOLD, claims_like, embed_claims, load_encoder, related_to_claim  # noqa: E402
+from claimtrack.related import (  # noqa: E402
+    RELATED_THRESHOLD,
+    claims_like,
+    embed_claims,
+    load_encoder,
+    related_to_claim,
+)
 from claimtrack.related import score as scoring  # noqa: E402
 from claimtrack.related.find import text_profile  # noqa: E402
 from claimtrack.store import open_store  # noqa: E402
@@ -138,7 +144,8 @@ def seed_ranks(store) -> list[str]:
             worst_partner = max((r or 999) for r in ranks)
             below = all(order.index(x) + 1 > worst_partner for x in look_alikes if x in order)
             ok = worst_partner <= 3 and below
-            lines.append(f"{'met    ' if ok else 'NOT MET'} claim {own}: partners at {ranks}, look-alikes below: {below}")
+            verdict = "met    " if ok else "NOT MET"
+            lines.append(f"{verdict} claim {own}: partners at {ranks}, look-alikes below: {below}")
     return lines
 
 

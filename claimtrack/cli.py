@@ -337,7 +337,8 @@ def show(
     if links:
         out.print(render.variants_table(links))
     if related:
-        out.print(_related_table(store, related, title="related claims (the best three: the same claim in other words?)"))
+        title = "related claims (the best three: the same claim in other words?)"
+        out.print(_related_table(store, related, title=title))
 
 
 @app.command()
@@ -544,7 +545,10 @@ def _embed_missing(store: Store, encoder, quiet: bool) -> int:
         console=err, transient=True, disable=quiet or not err.is_terminal,
     ) as progress:  # fmt: skip
         task = progress.add_task("encoding", total=None)
-        return _related().embed_claims(store, encoder, lambda done, total: progress.update(task, completed=done, total=total))
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return _related().embed_claims(store, encoder, advance)
 
 
 def _related_records(store: Store, found: list) -> list[dict]:

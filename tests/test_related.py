@@ -79,7 +79,8 @@ def test_search_like_finds_both_parade_claims_first(seeded_db):
 
 
 def test_search_like_keeps_the_filters_of_search(seeded):
-    found = claims_like(seeded, "Kazakhstan cancelled the Victory Day parade", load_encoder(), 20, Filters(since="2022"))
+    text = "Kazakhstan cancelled the Victory Day parade"
+    found = claims_like(seeded, text, load_encoder(), 20, Filters(since="2022"))
     dated = dict(seeded.conn.execute("SELECT id, date FROM sentences WHERE kind = 'claim'"))
     assert found and all(dated[r.claim_id] and dated[r.claim_id] >= "2022" for r in found)
 
@@ -181,7 +182,9 @@ def test_nearest_codes_are_those_of_the_smallest_hamming_distance():
     rng = np.random.default_rng(3)
     vectors = rng.standard_normal((5_000, 256)).astype(np.float32)
     words = sign_words(to_int8(vectors))
-    blocks = [Codes(np.arange(start, start + 1_000) * 7, words[:, start : start + 1_000]) for start in range(0, 5_000, 1_000)]
+    blocks = [
+        Codes(np.arange(start, start + 1_000) * 7, words[:, start : start + 1_000]) for start in range(0, 5_000, 1_000)
+    ]
     query = vectors[42] + 0.3 * rng.standard_normal(256).astype(np.float32)
     bits = ((to_int8(vectors) > 0) != (to_int8(query.reshape(1, -1)) > 0))[:, :CODE_DIMENSIONS]
     distances = bits.sum(axis=1)

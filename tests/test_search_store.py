@@ -164,7 +164,9 @@ def test_short_words_and_numbers_do_not_read_the_vocabulary():
     assert asked == ["sanctions"]
 
 
-@pytest.mark.parametrize("fts_query", ['"tokayev"*', '"kazakhstan"', '"russia" AND "china"', '("tokaev"* OR "tokayev"*)'])
+@pytest.mark.parametrize(
+    "fts_query", ['"tokayev"*', '"kazakhstan"', '"russia" AND "china"', '("tokaev"* OR "tokayev"*)']
+)
 def test_the_window_ranking_is_fts5_bm25_where_it_counts_the_same_rows(seeded, fts_query):
     ranked = seeded.conn.execute(
         "SELECT rowid, rank FROM sentences_fts WHERE sentences_fts MATCH ?", (fts_query,)

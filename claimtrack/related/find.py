@@ -95,7 +95,12 @@ def text_profile(store, text: str, encoder: Encoder) -> Profile:
 
 
 def _ranked(
-    store, query: Profile, vector: np.ndarray, vectors_of_words: WordVectors, filters: Filters, exclude_cluster: int | None
+    store,
+    query: Profile,
+    vector: np.ndarray,
+    vectors_of_words: WordVectors,
+    filters: Filters,
+    exclude_cluster: int | None,
 ) -> list[Related]:
     vectors = _candidates(store, query, vector, filters)
     profiles = [row for row in store.claim_profiles(vectors) if row[1] != exclude_cluster]
@@ -144,6 +149,8 @@ def _evidence(query: Profile, other: Profile, pair: dict[str, float]) -> dict:
         "dates": [query.date, other.date] if query.date or other.date else [],
         "date_conflict": bool(pair["date_conflict"]),
         "number_conflict": bool(pair["number_conflict"]),
+        "negation_conflict": bool(pair["negation_conflict"]),
+        "actor_conflict": bool(pair["actor_conflict"]),
     }
 
 

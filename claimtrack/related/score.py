@@ -136,7 +136,8 @@ def _aligned_words(a: Profile, b: Profile) -> float:
     if a.word_vectors is None or b.word_vectors is None:
         return 0.0
     similarity = a.word_vectors @ b.word_vectors.T
-    return 0.5 * (_weighted_mean(similarity.max(axis=1), a.word_weights) + _weighted_mean(similarity.max(axis=0), b.word_weights))
+    a_side = _weighted_mean(similarity.max(axis=1), a.word_weights)
+    return 0.5 * (a_side + _weighted_mean(similarity.max(axis=0), b.word_weights))
 
 
 def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
