@@ -4,10 +4,14 @@ Wire copy, e-mail and text taken out of a PDF break every paragraph into lines
 of a fixed width. Whether a text is wrapped is decided from the text alone:
 its lines crowd against one width, and at most breaks the next line's first
 word would not have fitted on the line before. Within such a text two lines
-are joined when the first one was full (or plainly stops mid-sentence before
-a lowercase word); headlines, titles, datelines, list items, table rows,
-signatures and other short lines keep their own line. A text that is not
-wrapped comes back unchanged.
+are joined when the first one was full, or when the next line carries on the
+first one's sentence, however short the first one is (a wire's lead line):
+the next line starts in lower case, or with a number after a lowercase word,
+or the first one ends on a comma, on a word no heading ends on ("the", "of",
+"per") or as a dateline before its lead ("TORONTO, March 3 (Reuters) -").
+Headlines, titles, datelines, list items, table rows, signatures and other
+short lines keep their own line. A text that is not wrapped comes back
+unchanged.
 
 A join replaces the line break by one space; a word hyphenated across the
 break ("inter-" + "national") is mended, keeping the hyphen when it belongs
@@ -27,7 +31,7 @@ MIN_FULL_LINES = 2  # a text needs this many full lines before it counts as wrap
 MIN_FULL_SHARE = 0.5  # ...and this share of its inner lines must be full
 MIN_RUN_ON_SHARE = 0.3  # ...and this share must stop mid-sentence (prose, not a list of equal lines)
 FIT_SLACK_SHARE = 0.12  # proportional fonts (PDF): a line this close to the width is full
-MIN_CONTINUATION_SHARE = 0.5  # a line this long that stops mid-sentence runs on into a lowercase line
+MIN_WORDS_BEFORE_NUMBER = 3  # "The bank sold" / "54,000 tonnes" runs on; "Key figures" / "2023 ..." is a heading
 TITLE_WORD_MIN = 3  # a title in capitals needs MIN_TITLE_WORDS words of at least this many letters
 MIN_TITLE_WORDS = 2
 MIN_HYPHENATION_PIECE = 3  # typesetters leave at least this many letters on each side of a break
@@ -43,6 +47,31 @@ BROKEN_WORD = re.compile(r"([^\W\d_]+(?:-[^\W\d_]+)*)-$")
 LEADING_WORD = re.compile(r"[^\W\d_]+")
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 HYPHEN_BREAK = re.compile(r"[^\W\d_]+-\n\s*[^\W\d_]+")
+LAST_WORD = re.compile(r"(?:^|\s)([^\W\d_]+),?$")
+DATELINE_DASH = re.compile(r"\S\s+(?:-|--|–|—)$")  # "TORONTO, March 3 (Reuters) -"
+AGENCY_BEFORE_DASH = re.compile(r"\([^()\n]{1,30}\)\s*(?:-|--|–|—)\s")  # "TORONTO, March 3" / "(Reuters) - The"
+# "TOKYO, March 28 (Reuters)": a place in capitals, a comma, the agency in brackets at the end.
+DATELINE_AGENCY_AT_END = re.compile(r"^\s*[^\W\d_a-zà-ÿа-я][^\W\d_a-zà-ÿа-я .'/-]+,.*\([^()\n]{1,30}\)$")
+ENDS_WITH_COMMA = re.compile(r"[^\W_][\"'”’»)]*,$")
+# A letter's salutation ends with a comma but is no part of the sentence below it.
+SALUTATION = re.compile(
+    r"\s*(?:dear|hi|hello|hey|liebe|lieber|sehr|hallo|cher|chère|chers|bonjour|estimad[oa]s?|querid[oa]s?|hola|"
+    r"уважаем\w*|дорог\w*|здравствуйте)\b",
+    re.IGNORECASE,
+)
+# Words a sentence runs on after but no heading ends on, as written (lowercase): articles, possessives and
+# prepositions that never close a phrase ("in", "on", "for", "up" can: "Sign in", "What to look out for").
+OPEN_ENDING_WORDS = frozenset(
+    """
+    a an the of per than and or nor to from with into onto at by as that which whose its their his our your my
+    der die das den dem des ein eine einen einem einer eines und oder zu von mit für bei aus vom zum zur beim
+    seine seinen seinem seiner ihre ihren ihrem ihrer dass
+    le la les un une du de des et ou au aux à pour par avec dans sur sans sous chez vers entre que dont
+    son sa ses leur leurs
+    el los las una unos unas del y al para por con sin sobre hacia desde su sus
+    и или в во на с со к ко по о об от для из за у при без над под про через что
+    """.split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +212,8 @@ def starts_unit(lines: Sequence[str], index: int, width: int) -> bool:
     if not LIST_ITEM.match(line):
         return False
     # A dash or number that wrapping happened to put at the start of a line is no list item.
+    if DATELINE_AGENCY_AT_END.search(previous.rstrip()):
+        return False  # "TOKYO, March 28 (Reuters)" / "- Germany on Monday banned"
     return (
         not previous.strip()
         or bool(FINAL_PUNCTUATION.search(previous.rstrip()))
@@ -201,7 +232,13 @@ def is_short_heading(line: str, previous: str, following: str, width: int) -> bo
         return False
     if previous.strip() and not FINAL_PUNCTUATION.search(previous.rstrip()) and is_full(previous, line, width):
         return False
-    if following.strip() and (is_full(line, following, width) or not starts_like_heading(following.strip())):
+    if ends_open(stripped):
+        return False
+    if following.strip() and (
+        is_full(line, following, width)
+        or not starts_like_heading(following.strip())
+        or continues_sentence(line, following)
+    ):
         return False
     return True
 
@@ -210,7 +247,12 @@ def is_title(line: str) -> bool:
     """A line in capitals without final punctuation: a title, whatever its length."""
     stripped = line.strip()
     words = [word for word in LEADING_WORD.findall(stripped) if len(word) >= TITLE_WORD_MIN]
-    return len(words) >= MIN_TITLE_WORDS and stripped.isupper() and not FINAL_PUNCTUATION.search(stripped)
+    return (
+        len(words) >= MIN_TITLE_WORDS
+        and stripped.isupper()
+        and not FINAL_PUNCTUATION.search(stripped)
+        and not DATELINE_DASH.search(stripped)  # "LONDON (REUTERS) -" opens the lead on the next line
+    )
 
 
 def starts_like_heading(text: str) -> bool:
@@ -230,7 +272,9 @@ def should_join(lines: Sequence[str], index: int, standalone: Sequence[bool], wi
         return False  # a first-line indent starts a new paragraph
     if is_full(line, following, width):
         return True
-    return runs_on(line, following, width)
+    previous = lines[index - 1] if index > 0 else ""
+    inside_sentence = bool(previous.strip()) and not FINAL_PUNCTUATION.search(previous.rstrip())
+    return continues_sentence(line, following, inside_sentence=inside_sentence)
 
 
 def strip_repeated_quote(line: str, following: str) -> str:
@@ -241,15 +285,35 @@ def strip_repeated_quote(line: str, following: str) -> str:
     return following
 
 
-def runs_on(line: str, following: str, width: int) -> bool:
-    """A long line that stops mid-sentence before a lowercase word (narrow glyphs in a PDF)."""
+def continues_sentence(line: str, following: str, *, inside_sentence: bool = False) -> bool:
+    """Does ``following`` carry on the sentence ``line`` leaves open? Short lines too: a lead's first line.
+
+    "Northfield Bank is not under" / "pressure to sell", "The sugar is priced per" / "tonne",
+    "The Community sold" / "54,000 tonnes", "LONDON, March 3 (Reuters) -" / "The Community".
+    """
     stripped = line.rstrip()
-    next_start = following.lstrip()[:1]
-    return (
-        len(stripped) >= MIN_CONTINUATION_SHARE * width
-        and not FINAL_PUNCTUATION.search(stripped)
-        and next_start.islower()
-    )
+    next_text = following.lstrip()
+    if not stripped or not next_text or FINAL_PUNCTUATION.search(stripped):
+        return False
+    first = next_text[0]
+    if first.islower() or ends_open(stripped) or AGENCY_BEFORE_DASH.match(next_text):
+        return True
+    if ENDS_WITH_COMMA.search(stripped):
+        return not SALUTATION.match(stripped)  # "In a statement, Ellis said," / "\"We are not selling"
+    if not first.isdigit():
+        return False
+    last_word = LAST_WORD.search(stripped)
+    if last_word is None or not last_word.group(1).islower():
+        return False
+    return inside_sentence or len(stripped.split()) >= MIN_WORDS_BEFORE_NUMBER
+
+
+def ends_open(stripped: str) -> bool:
+    """Ends on a word no heading ends on ("under the", "priced per") or as a dateline before its lead."""
+    if DATELINE_DASH.search(stripped) or DATELINE_AGENCY_AT_END.search(stripped):
+        return True
+    last_word = LAST_WORD.search(stripped)
+    return last_word is not None and last_word.group(1) in OPEN_ENDING_WORDS
 
 
 def continues_list_item(lines: Sequence[str], index: int) -> bool:

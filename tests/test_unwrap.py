@@ -170,3 +170,126 @@ def test_wide_and_narrow_columns_both_unwrap():
     _, text = seed_texts()[2]
     for width in (40, 120):
         assert is_hard_wrapped(hard_wrap(text, width)), width
+
+
+# ---------------------------------------------------------------- wire leads whose first line is short
+
+# The lead's first line ends early: the dateline sits on a line of its own, or was cut off the
+# line it was wrapped with, as wire archives print it.
+CARD_UNIT_WIRE = """NORTHFIELD BANK NOT UNDER PRESSURE TO SELL CARD UNIT - CEO
+
+By Jane Doe
+
+TORONTO, March 3 (Reuters) -
+Northfield Bank is not under
+pressure to sell its card unit, Chief Executive Mark Ellis said on
+Tuesday, as activist investors pressed the lender to shed businesses
+that have weighed on its returns since the pandemic.
+    The bank, Canada's sixth-largest lender by assets, has been
+reviewing options for the unit since last year and has hired
+advisers, two people familiar with the matter said. In a statement,
+Ellis said,
+"We are not a forced seller of anything, and we never will be."
+
+Card unit under review
+The unit, which issues cards under the Maple and Northfield brands,
+earned C$310 million last year on revenue of C$1.9 billion.
+
+Reporting by Jane Doe in Toronto; Editing by Mark Potter"""
+
+SUGAR_WIRE = """EC SUGAR TENDER RESULT
+
+    LONDON, March 3 - The European Community sold
+54,000 tonnes of white sugar at today's weekly tender, traders said,
+well above the 40,000 tonnes the trade had expected.
+    The white sugar is priced per
+tonne free on board, with the maximum export rebate set at 46.864
+European Currency Units (Ecus) per 100 kilos, against 45.673 Ecus
+at last week's tender.
+    Traders had expected a rebate of between 46.50 and 47.00 Ecus,
+and said the result showed the Commission was determined to keep
+exports moving ahead of the new crop.
+ REUTER"""
+
+JOBS_WIRE = """Kreditbank to cut 1,200 jobs in overhaul
+
+FRANKFURT, March 3 (Reuters) - Kreditbank will cut
+1,200 jobs over the next two years as it closes a third of its
+branches, the German lender said on Wednesday, sending its shares up
+4 percent in early trade.
+
+Key figures
+2023 net profit rose to 412 million euros from 388 million euros a
+year earlier, while costs fell by 6 percent.
+
+Outlook for 2025
+2025 will be a year of transition, Chief Financial Officer Anna Berg
+told reporters, adding that the bank would not pay a special dividend."""
+
+TOKYO_WIRE = """TOKYO, March 28 (Reuters)
+- Japan's largest airline said on Monday it would suspend flights to
+Moscow for the rest of the year, citing falling demand and the cost of
+insurance for aircraft flying over the region, and it would refund all
+tickets sold for those flights.
+
+Shares of the airline were little changed in Tokyo trading on Monday."""
+
+
+def claims_of(text: str) -> list[str]:
+    return [sentence.text for sentence in segment(Document("wire", unwrap_text(text))) if sentence.kind == "claim"]
+
+
+def kinds_of(text: str) -> dict[str, str]:
+    return {sentence.text: sentence.kind for sentence in segment(Document("wire", unwrap_text(text)))}
+
+
+def test_short_first_line_of_a_lead_joins_its_sentence_with_the_dateline_on_it():
+    claims = claims_of(CARD_UNIT_WIRE)
+    assert claims[0] == (
+        "TORONTO, March 3 (Reuters) - Northfield Bank is not under pressure to sell its card unit, Chief Executive "
+        "Mark Ellis said on Tuesday, as activist investors pressed the lender to shed businesses that have weighed "
+        "on its returns since the pandemic."
+    )
+    assert 'In a statement, Ellis said, "We are not a forced seller of anything, and we never will be."' in claims
+
+
+def test_lead_line_before_a_number_and_a_price_per_tonne_join_their_sentences():
+    claims = claims_of(SUGAR_WIRE)
+    assert claims[0] == (
+        "LONDON, March 3 - The European Community sold 54,000 tonnes of white sugar at today's weekly tender, "
+        "traders said, well above the 40,000 tonnes the trade had expected."
+    )
+    assert claims[1].startswith("The white sugar is priced per tonne free on board, with the maximum export rebate")
+    assert claims[1].endswith("against 45.673 Ecus at last week's tender.")
+    assert claims_of(JOBS_WIRE)[0].startswith("FRANKFURT, March 3 (Reuters) - Kreditbank will cut 1,200 jobs over")
+
+
+def test_dateline_ending_with_the_agency_joins_the_lead_below_it():
+    lead = claims_of(TOKYO_WIRE)[0]
+    assert lead.startswith("TOKYO, March 28 (Reuters) - Japan's largest airline said on Monday it would suspend")
+    assert lead.endswith("and it would refund all tickets sold for those flights.")
+
+
+def test_headings_bylines_and_short_titles_above_a_paragraph_stay_apart():
+    card = kinds_of(CARD_UNIT_WIRE)
+    assert card["NORTHFIELD BANK NOT UNDER PRESSURE TO SELL CARD UNIT - CEO"] == "heading"
+    assert card["By Jane Doe"] == "heading"
+    assert card["Card unit under review"] == "heading"
+    unit = "The unit, which issues cards under the Maple and Northfield brands, earned C$310 million last year"
+    assert card[f"{unit} on revenue of C$1.9 billion."] == "claim"
+    jobs = kinds_of(JOBS_WIRE)
+    assert jobs["Kreditbank to cut 1,200 jobs in overhaul"] == "heading"
+    assert jobs["Key figures"] == "heading"  # two words are a heading, not "a sentence's start" before "2023 ..."
+    assert jobs["Outlook for 2025"] == "heading"
+    assert any(text.startswith("2025 will be a year of transition") for text in jobs)
+    assert unwrap_text(SUGAR_WIRE).split("\n")[:2] == ["EC SUGAR TENDER RESULT", ""]
+
+
+def test_salutation_of_a_wrapped_letter_stays_above_it():
+    letter = (
+        "Dear Mr Ellis,\n"
+        "Thank you for your letter of March 3 about the sale of the card unit and\n"
+        "the review of the options that the board has been weighing since last\n"
+        "year. We will reply in full once the review has been completed in May.\n"
+    )
+    assert unwrap_text(letter).split("\n")[0] == "Dear Mr Ellis,"
