@@ -43,15 +43,12 @@ class Writer(Connection):
         Metadata the document does not state (None) is not a change: the stored value may have
         been derived from its text (a headline title, a dateline or blog-stamp date).
         """
-        row = self.conn.execute(
-            "SELECT content_hash, title, publisher, url, date FROM documents WHERE source = ?",
-            (document.source,),
-        ).fetchone()
-        if row is None:
-            return "new"
-        given = (document.content_hash, document.title, document.publisher, document.url, document.date)
-        same = all(value is None or value == stored for value, stored in zip(given, row))
-        return "unchanged" if same else "changed"
+        return state_against(document, self.stored_version(document.source))
+
+    def stored_version(self, source: str) -> tuple | None:
+        """What `document_state` compares a document with: the stored hash, title, publisher, url and date."""
+        sql = "SELECT content_hash, title, publisher, url, date FROM documents WHERE source = ?"
+        return self.conn.execute(sql, (source,)).fetchone()
 
     def data_version(self) -> int:
         """A number that changes when another connection commits (PRAGMA data_version)."""
@@ -245,3 +242,12 @@ class Writer(Connection):
         """Record the user's correction of an actor; later ingests keep it."""
         with self.transaction():
             return self.upsert_actor(actor, curated=True)
+
+
+def state_against(document: Document, stored: tuple | None) -> str:
+    """`Writer.document_state` against a `stored_version` read before (by another process, maybe)."""
+    if stored is None:
+        return "new"
+    given = (document.content_hash, document.title, document.publisher, document.url, document.date)
+    same = all(value is None or value == kept for value, kept in zip(given, stored))
+    return "unchanged" if same else "changed"
