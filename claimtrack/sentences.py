@@ -9,11 +9,15 @@ then fix what it gets wrong:
   ("compounds. . . . The", "organizations. . No") ends the sentence there;
 * after it, false breaks are merged: a list marker alone ("1.)", "a."), a
   stray closing quote, a leading ellipsis, a detached three-dot ellipsis
-  (an omission inside a sentence), a next piece that starts in lower case;
+  (an omission inside a sentence), a title alone ("Mr."), a next piece that
+  starts in lower case,
+  a German ordinal ("Am 14. Juni", "im 19. Jahrhundert") and an abbreviation
+  that never ends a sentence ("bzw.", "hl.", "Sra.", "ул.");
 * missed breaks are cut: an initialism before a country name ("the U.S.
   China also"), "a.m."/"p.m." before a capitalised word that is no time zone
   or date, a subject pronoun glued to the previous word ("EuractivHe
-  assured"), two quoted sentences side by side;
+  assured"), two quoted sentences side by side, a sentence end before a
+  title ("resigned. Dr. Smith") or after "Mio. Euro.";
 * last, each span is stripped, stray leading dots are trimmed and spans
   without a letter or digit are dropped.
 """
@@ -63,12 +67,51 @@ _MISSED_BREAK_HINTS = (
     re.compile(r"\.[A-Za-z]\.\s+[A-Z]"),  # "U.S. China", "p.m. Mr."
     re.compile(r"[HSTW](?<=[a-z][HSTW])(?:e|he|hey)\s"),  # "EuractivHe "
     re.compile(r"[”\"]\s+[“\"]"),  # "end.” “Next"
+    # "resigned. Dr. Smith", "auf. Dr. Müller"
+    re.compile(r"\. [A-ZÄÖÜ](?:(?<=M[rs]\. .)|(?<=Mrs\. .)|(?<=Dr\. .)|(?<=Prof\. .)|(?<=Sr\. .)|(?<=Sra\. .))"),
+    re.compile(r"M(?:io|rd)\. "),  # "5 Mio. Euro. Die"
 )
 _INITIALISM_BEFORE_CAPITAL = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}(?=\s+[A-Z])")
 _TIME_BEFORE_CAPITAL = re.compile(r"(?<![\w.])[AaPp]\.[Mm]\.(?=\s+[A-Z])")
 _GLUED_PRONOUN = re.compile(rf"\b[A-Z][a-z]{{{MIN_GLUED_WORD_LOWERCASE},}}(?=(?:He|She|They|We)\s+[a-z])")
 _QUOTE_THEN_QUOTE = re.compile(r"[.!?][”\"](?=\s+[“\"][A-Z])")
+# blingfire does not break before a title after a sentence ("resigned. Dr. Smith"), nor after the word
+# that follows "Mio."/"Mrd." ("5 Mio. Euro. Die Aktie").
+_SENTENCE_END_BEFORE_TITLE = re.compile(
+    r"(?<=[^\W\d_A-ZÄÖÜ]{2}[.!?])(?<!\bvs\.)\s+(?=(?:Mrs?|Ms|Dr|Prof|Sra?)\.\s+[A-ZÄÖÜ])"
+)
+_UNIT_AFTER_MILLIONS = re.compile(r"\bM(?:io|rd)\.\s+[^\W\d_]+\.(?=\s+[\"„“«]?[A-ZÄÖÜ])")
+# A piece that is a title alone ("Mr.", "Dr.") belongs to the name after it: blingfire breaks after it
+# when a sentence ends just before ("resigned. Mr. Smith").
+_LONE_TITLES = frozenset("Mr. Mrs. Ms. Dr. Prof. Mme. Mlle. Sr. Sra. Srta. Dra. Hr. Fr.".split())
 _WORD = re.compile(r"[\w'’.-]+")
+
+# Abbreviations that stand before the word they shorten or qualify, never at a sentence's end, as written:
+# German, French, Spanish and Russian ones blingfire breaks after. Not those that also end sentences
+# ("usw.", "Jh.", "Str.", "aprox.", "г.", "тыс.") nor the English ones it already handles.
+_INNER_ABBREVIATIONS = frozenset(
+    """
+    bzw. hl. ca. vgl. ggf. evtl. inkl. zzgl. bspw. sog. ehem. geb. gest. Mio. Mrd. Nr. Dr. Prof. Hr.
+    z.B. d.h. u.a. v.a. z.T. u.U. i.d.R.
+    cf. env. av. Mme. MM.
+    Sr. Sra. Srta. Dra. Avda. Gral. Dña. Ud. Uds.
+    ул. им. пл. просп. см. стр. т.е. т.к.
+    """.split()
+)
+_LEADING_MARKS = "(\"'„“«"
+# "Am 14." / "Juni", "im 19." / "Jahrhundert", "den 3." / "Platz": a German ordinal after an article or a
+# contracted preposition, or before a month.
+_ORDINAL_AFTER_ARTICLE = re.compile(
+    r"(?:^|\s)(?:am|im|vom|zum|zur|beim|der|die|das|dem|den|des|sein|seine|seinem|seinen|seiner|ihr|ihre|ihrem|"
+    r"ihren|ihrer|dieses|diesem|diesen|dieser|jedes|jedem|jeden|jeder)\s+\d{1,3}\.$",
+    re.IGNORECASE,
+)
+_DAY_ORDINAL_AT_END = re.compile(r"(?:^|[\s,(])\d{1,2}\.$")
+_GERMAN_MONTH = re.compile(
+    r"(?:Januar|Jänner|Februar|Feber|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
+    r"|Jan|Feb|Mär|Apr|Jun|Jul|Aug|Sept?|Okt|Nov|Dez)\b"
+)
+_ORDINAL_TAIL_CHARS = 12  # "seinem 80." with the space before it
 
 _TIME_INTRO_WORDS = frozenset(
     "at by around about before after until till from on since shortly just early late".split()
@@ -287,9 +330,28 @@ def _continues(previous: str, current: str) -> bool:
     return (
         _opens_next_sentence(previous)
         or _LIST_MARKER_ONLY.fullmatch(previous) is not None
+        or previous in _LONE_TITLES
         or _ends_with_detached_ellipsis(previous)
         or current[:1].islower()
+        or (previous[-1:] == "." and _ends_with_abbreviation_or_ordinal(previous, current))
     )
+
+
+def _ends_with_abbreviation_or_ordinal(previous: str, current: str) -> bool:
+    """A full stop that ends a word, not the sentence: "bzw." / "Verletzte", "Am 14." / "Juni"."""
+    if previous[-2:-1].isdigit():
+        tail_start = max(0, len(previous) - _ORDINAL_TAIL_CHARS)
+        if _ORDINAL_AFTER_ARTICLE.search(previous, tail_start):
+            return True
+        return _DAY_ORDINAL_AT_END.search(previous, tail_start) is not None and _GERMAN_MONTH.match(current) is not None
+    space = previous.rfind(" ")
+    last_word = previous[space + 1 :]
+    if last_word.lstrip(_LEADING_MARKS) in _INNER_ABBREVIATIONS:
+        return True
+    if space < 0 or len(last_word) != 2:
+        return False
+    before = previous[previous.rfind(" ", 0, space) + 1 : space]
+    return (before + last_word).lstrip(_LEADING_MARKS) in _INNER_ABBREVIATIONS  # "z. B.", "т. е."
 
 
 def _ends_with_detached_ellipsis(piece: str) -> bool:
@@ -332,6 +394,10 @@ def _missed_breaks(line: str, start: int, end: int) -> Iterator[int]:
     for match in _GLUED_PRONOUN.finditer(line, start, end):
         yield match.end()
     for match in _QUOTE_THEN_QUOTE.finditer(line, start, end):
+        yield match.end()
+    for match in _SENTENCE_END_BEFORE_TITLE.finditer(line, start, end):
+        yield match.start()
+    for match in _UNIT_AFTER_MILLIONS.finditer(line, start, end):
         yield match.end()
 
 

@@ -282,3 +282,47 @@ def test_any_string_gives_well_formed_spans(text):
 @given(st.lists(SENTENCE_PARTS, max_size=40).map("".join))
 def test_sentence_like_strings_give_well_formed_spans(text):
     assert_well_formed(text)
+
+
+# --- other languages: ordinals, abbreviations, titles ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Am 14. Juni 2005 hielt der Oberbürgermeister eine Rede vor dem Rathaus.",
+        "Die Stadtwerke erhöhen zum 1. März die Preise für Strom und Gas.",
+        "Im 19. Jahrhundert war die Gemeinde noch klein.",
+        "Der Verein belegte in der Saison 2019/20 den 3. Platz.",
+        "Die Veranstaltung findet vom 3. bis 5. Mai statt.",
+        "Er feierte seinen 80. Geburtstag in Rom.",
+        "Darin forderte er mehr Geld für den Nahverkehr bzw. Investitionen in die Straßenbahn.",
+        "Die hl. Messe zum Jubiläum beginnt um 10 Uhr im Dom.",
+        "Der Konzern verlor im vergangenen Jahr 3 Mrd. Dollar an der Börse.",
+        "Офис банка находится на ул. Неглинной в центре Москвы.",
+        "La sede del ministerio está en la Avda. Castellana de Madrid.",
+    ],
+)
+def test_german_ordinals_and_inner_abbreviations_do_not_end_a_sentence(text):
+    assert sentences(text) == [text]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Die Kinder zählten bis 5. Dann liefen sie los.", ["Die Kinder zählten bis 5.", "Dann liefen sie los."]),
+        ("Die Kirche stammt aus dem 12. Jh. Sie ist alt.", ["Die Kirche stammt aus dem 12. Jh.", "Sie ist alt."]),
+        ("Он родился в 1952 г. Потом семья переехала.", ["Он родился в 1952 г.", "Потом семья переехала."]),
+        (
+            "Der Konzern verlor 1,2 Mio. Euro. „Wir haben keine Wahl“, sagte er.",
+            ["Der Konzern verlor 1,2 Mio. Euro.", "„Wir haben keine Wahl“, sagte er."],
+        ),
+        ("The minister resigned. Mr. Smith replaced him.", ["The minister resigned.", "Mr. Smith replaced him."]),
+        (
+            "Er trat in Berlin auf. Dr. Müller sagte, es sei gut.",
+            ["Er trat in Berlin auf.", "Dr. Müller sagte, es sei gut."],
+        ),
+    ],
+)
+def test_sentence_ends_next_to_ordinals_and_abbreviations_stay(text, expected):
+    assert sentences(text) == expected
