@@ -177,3 +177,72 @@ def test_wikinews_declarative_sentences_are_claims():
     failures = [(text, kind, reason) for text, kind, reason in sample if kind != CLAIM]
     assert len(sample) == WIKINEWS_SAMPLE_SIZE
     assert 1 - len(failures) / len(sample) >= MIN_CLAIM_SHARE, failures
+
+
+# --- short sentences: prose, replies, datelines and debris ----------------------------------
+
+
+def kinds_in_paragraph(paragraph: str) -> dict[str, tuple[str, str | None]]:
+    return {sentence: (kind, reason) for sentence, kind, reason in classify_text(f"Intro line.\n{paragraph}")}
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "sentence"),
+    [
+        ("Für Samstag sagt der Wetterdienst ein Tief voraus. Regen. Am Sonntag wird es sonnig.", "Regen."),
+        ("Der Unfall ging glimpflich aus. Keine Toten. Zwei Menschen wurden leicht verletzt.", "Keine Toten."),
+        ("Hoy no habrá sol en Madrid. Llueve. Las temperaturas bajan a 8 grados.", "Llueve."),
+        ("В Москве сегодня пасмурно. Дождь. Температура опустится до плюс трех.", "Дождь."),
+    ],
+)
+def test_short_sentence_of_real_prose_is_a_claim(paragraph, sentence):
+    assert kinds_in_paragraph(paragraph)[sentence] == (CLAIM, None)
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "sentence"),
+    [
+        ("Pourquoi ? Parce que les marchés attendaient davantage de la BCE.", "Pourquoi ?"),
+        ("Why? Because the bank had not cut rates since March.", "Why?"),
+        ("¿Por qué? Porque el Gobierno no aprobó el presupuesto.", "¿Por qué?"),
+    ],
+)
+def test_short_question_is_a_question_even_with_french_spacing(paragraph, sentence):
+    assert kinds_in_paragraph(paragraph)[sentence] == (QUESTION, "question")
+
+
+@pytest.mark.parametrize(
+    "reply", ["Yes.", "Yeah, yeah.", "Thank you.", "Ja, genau.", "Oui, merci.", "Sí, claro.", "Да."]
+)
+def test_reply_alone_is_an_interjection_not_a_claim(reply):
+    assert kinds_in_paragraph(f"Did the minister resign on Friday? {reply} He left on Friday.")[reply] == (
+        BOILERPLATE,
+        "interjection",
+    )
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "Darmstadt - Januar 2021.",
+        "Berlin, den 14. Juni 2021.",
+        "Paris, le 3 mars 2021.",
+        "Madrid, 3 de marzo de 2021.",
+        "МОСКВА, 3 марта.",
+        "ALMATY, June 18.",
+    ],
+)
+def test_dateline_before_the_lead_is_a_dateline_heading(dateline):
+    paragraph = f"{dateline} Die Stadt und die Region wachsen seit Jahren schneller als erwartet."
+    assert kinds_in_paragraph(paragraph)[dateline] == (HEADING, "dateline")
+
+
+@pytest.mark.parametrize(
+    "debris",
+    ["Central Asia ?", "Don BlankenshipImage: Brianhayden1980.", "((WN))  Okay."],
+)
+def test_debris_stays_a_fragment(debris):
+    assert kinds_in_paragraph(f"The talks ended on Friday. {debris} The delegates left.")[debris] == (
+        BOILERPLATE,
+        "fragment",
+    )
