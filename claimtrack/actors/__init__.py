@@ -1,6 +1,6 @@
 """Actors of a claim: countries, regions, places, organisations and people, with roles.
 
-One sentence in, a list of ``ActorMention`` out. Countries, regions, multi-country
+One sentence in, a list of ``ActorMention`` out. Countries, large cities, regions, multi-country
 bodies and a few well-known people come from the gazetteer shipped in
 ``claimtrack/data`` (see PROVENANCE.md there), matched with one precompiled
 trie-shaped regex. Other people and organisations are capitalised name runs
@@ -16,6 +16,7 @@ One job a module, each importing only those above it:
 
 - ``kinds``: the kind and role constants and the ``Actor`` record;
 - ``gazetteer``: the package data, its trie regex, ``lookup_country``, ``suggest_country``, ``country_name``;
+- ``capitals``: the gazetteer in capitals, for a dateline or a headline: ``capitals_end``, ``load_capitals_gazetteer``;
 - ``names``: name variants: ``clean_person_name``, ``person_key``, ``same_actor``, ``aliases_of``;
 - ``extract``: mentions in one sentence: ``extract_actors``, ``sentence_countries``;
 - ``book``: the corpus-wide ``ActorBook`` and ``resolve_actors``;

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from operator import attrgetter
 
+from claimtrack.actors.capitals import capitals_end, load_capitals_gazetteer
 from claimtrack.actors.gazetteer import Gazetteer, GazetteerEntry, _trie_alternation, load_gazetteer
 from claimtrack.actors.kinds import COUNTRY, ORGANISATION, PERSON, PLACE, REGION, SPEAKER, SUBJECT
 from claimtrack.actors.names import GLUE_KEEP_PREFIXES, GLUE_SPLIT, TITLE_WORDS, clean_person_name, same_actor
@@ -78,13 +79,17 @@ ORG_HEADS = frozenset(
     Battalion Regiment Exchange Holdings Industries Motors Systems Technologies Studios Records
     Magazine Journal Gazette Tribune Herald Review Observer Monitor Guardian Telegraph Daily
     Commonwealth Mission Corps Directorate Inspectorate Treasury Reserve Senate Parties Branch
-    Congress Duma Rada Knesset Majlis Mazhilis Assembly Charity Rescue Brigades""".split()
+    Congress Duma Rada Knesset Majlis Mazhilis Assembly Charity Rescue Brigades Bourse""".split()
 )
 ORG_LEADS = frozenset(
     """Ministry Department University Bank Institute Council Committee Office Academy Center Centre
     Association Federation Commission Organization Organisation Society Foundation Agency""".split()
 )
 ORG_CONNECTORS = frozenset({"of", "for", "on"})
+CALENDAR_WORDS = frozenset(
+    """January February March April May June July August September October November December Monday Tuesday
+    Wednesday Thursday Friday Saturday Sunday""".split()
+)  # "in Washington Tuesday": no name glued to the place
 ORG_CUES = frozenset(
     """charity firm company agency newspaper magazine broadcaster site website network channel
     airline bank nonprofit non-profit organisation organization party union startup outlet daily
@@ -119,6 +124,7 @@ SPEAKER_BEFORE = re.compile(
     r"\s+(?:the\s+)?$"
 )
 ARTICLE_BEFORE = re.compile(r"\b[Tt]he\s+$")
+ARTICLE_IN_CAPITALS_BEFORE = re.compile(r"\bTHE\s+$")
 CAPITALISED_BEFORE = re.compile(r"([A-Z][\w'’.-]*)\s+$")
 CAPITALISED_AFTER = re.compile(r"\s+([A-Z][\w'’.-]*)")
 POSSESSIVE = re.compile(r"['’]s\b")
@@ -160,13 +166,18 @@ def _speaker_cue() -> re.Pattern[str]:
 
 
 class Context:
-    """One sentence, its gazetteer spans, and facts several rules ask of it, each found once if at all."""
+    """One sentence, its gazetteer spans, and facts several rules ask of it, each found once if at all.
 
-    __slots__ = ("text", "known", "_has_cue")
+    ``latent`` are places glued to a capitalised word, no actors by themselves, that may name
+    the organisation they open ('Paris Bourse').
+    """
 
-    def __init__(self, text: str, known: list[Span]) -> None:
+    __slots__ = ("text", "known", "latent", "_has_cue")
+
+    def __init__(self, text: str, known: list[Span], latent: list[Span]) -> None:
         self.text = text
         self.known = known
+        self.latent = latent
         self._has_cue: bool | None = None
 
     def has_cue(self) -> bool:
@@ -177,7 +188,11 @@ class Context:
 
 def extract_actors(text: str) -> list[ActorMention]:
     """The actors one sentence names, each once, with its kind, country and role."""
-    context = Context(text, _gazetteer_spans(text, load_gazetteer()))
+    known, latent = _gazetteer_spans(text, load_gazetteer())
+    capitals = capitals_end(text)
+    if capitals:
+        known = _with_capitals_spans(text, capitals, known)
+    context = Context(text, known, latent)
     found = context.known + _name_spans(context)
     if not found:
         return []
@@ -189,17 +204,42 @@ def extract_actors(text: str) -> list[ActorMention]:
     return _unique_mentions(found)
 
 
-def _gazetteer_spans(text: str, gazetteer: Gazetteer) -> list[Span]:
-    spans = []
+def _gazetteer_spans(text: str, gazetteer: Gazetteer) -> tuple[list[Span], list[Span]]:
+    """The gazetteer's actors in ``text``, and the latent places (see ``Context``)."""
+    spans: list[Span] = []
+    latent: list[Span] = []
     for match in gazetteer.matches(text):
         surface = match.group()
         entry = gazetteer.entries[surface]
         if entry.ambiguous and _glued_to_name(text, match.start(), match.end()):
+            if entry.kind in (COUNTRY, PLACE) and entry.country:
+                latent.append(Span(match.start(), match.end(), entry.name, entry.kind, entry.country, surface))
             continue
         if entry.needs_article and not ARTICLE_BEFORE.search(text[max(0, match.start() - 5) : match.start()]):
             continue
         span = Span(match.start(), match.end(), entry.name, entry.kind, entry.country, surface)
         spans.append(_as_written(text, span, spans[-1].end if spans else 0) if entry.kind == PERSON else span)
+    return spans, latent
+
+
+def _with_capitals_spans(text: str, capitals: int, known: list[Span]) -> list[Span]:
+    """A headline's gazetteer spans found in capitals instead; a dateline's added to those of the sentence."""
+    shouted = _capitals_spans(text, capitals)
+    if capitals == len(text):
+        return shouted
+    added = [span for span in shouted if not any(s.start < span.end and span.start < s.end for s in known)]
+    return sorted(known + added, key=attrgetter("start")) if added else known
+
+
+def _capitals_spans(text: str, end: int) -> list[Span]:
+    spans = []
+    for match, entry in load_capitals_gazetteer().matches(text, end):
+        start, stop = match.span()
+        if entry.ambiguous and _glued_to_name(text, start, stop, in_capitals=True):
+            continue
+        if entry.needs_article and not ARTICLE_IN_CAPITALS_BEFORE.search(text, max(0, start - 5), start):
+            continue
+        spans.append(Span(start, stop, entry.name, entry.kind, entry.country, match.group()))
     return spans
 
 
@@ -254,21 +294,29 @@ def _given_name_shaped(word: str) -> bool:
     )
 
 
-def _glued_to_name(text: str, start: int, end: int) -> bool:
-    """'George Washington', 'Washington Post', 'Jordan Peterson': a capitalised neighbour word."""
+def _glued_to_name(text: str, start: int, end: int, in_capitals: bool = False) -> bool:
+    """'George Washington', 'Washington Post', 'Jordan Peterson': a capitalised neighbour word.
+
+    In capitals every word is capitalised: 'STRIKE IN ROTTERDAM' is read as 'Strike In Rotterdam'.
+    """
     before = CAPITALISED_BEFORE.search(text[max(0, start - 30) : start])
     after = CAPITALISED_AFTER.match(text[end : end + 30])
     neighbours = [m.group(1) for m in (before, after) if m]
-    return any(word not in STOP_WORDS and word not in TITLE_WORDS for word in neighbours)
+    if in_capitals:
+        neighbours = [word.capitalize() for word in neighbours]
+    return any(
+        word not in STOP_WORDS and word not in TITLE_WORDS and word not in CALENDAR_WORDS for word in neighbours
+    )
 
 
 def _name_spans(context: Context) -> list[Span]:
-    text, known = context.text, context.known
+    text, known, latent = context.text, context.known, context.latent
     runs = [(start, end) for start, end in _name_runs(text) if text[start:end] not in STOP_WORDS]
     if not runs:
         return []
-    spans = list(_organisations_around_places(text, runs, known)) if known else []
-    taken = known + spans
+    places = sorted(known + latent, key=attrgetter("start")) if latent else known
+    spans = list(_organisations_around_places(text, runs, places, latent)) if places else []
+    taken = sorted(known + spans, key=attrgetter("start")) if spans else known
     for run_start, run_end in _runs_outside(runs, taken) if taken else runs:
         for part_start, part_end in _split_listed_names(text, run_start, run_end):
             span = _classify_run(context, part_start, part_end)
@@ -325,10 +373,13 @@ def _split_listed_names(text: str, start: int, end: int) -> list[tuple[int, int]
     return parts + [(part_start, end)]
 
 
-def _organisations_around_places(text: str, runs: list[tuple[int, int]], known: list[Span]) -> Iterator[Span]:
-    """'University of Calgary', 'Puerto Rico Center for Investigative Journalism': a body named after a place."""
-    if not known:
-        return
+def _organisations_around_places(
+    text: str, runs: list[tuple[int, int]], known: list[Span], latent: list[Span]
+) -> Iterator[Span]:
+    """'University of Calgary', 'Puerto Rico Center for Investigative Journalism': a body named after a place.
+
+    A latent place names a body only with head words: 'Paris Bourse', not 'Chad Smith Foundation'.
+    """
     for start, end in runs:
         inner = [span for span in known if start <= span.start and span.end <= end]
         if not inner or any(span.kind not in (COUNTRY, PLACE) for span in inner):
@@ -341,10 +392,29 @@ def _organisations_around_places(text: str, runs: list[tuple[int, int]], known: 
         while tokens and text[tokens[0][0] : tokens[0][1]] in STOP_WORDS:
             tokens = tokens[1:]
         words = [text[a:b] for a, b in tokens]
+        tokens, words = _after_a_person_of(tokens, words, inner[0].start)
         outside = [word for (a, b), word in zip(tokens, words) if not any(s.start <= a < s.end for s in inner)]
+        if latent and any(span in latent for span in inner) and not all(_head_word(word) for word in outside):
+            continue
         if outside and _organisation_shaped(words, 0) and tokens[0][0] <= inner[0].start:
             name = text[tokens[0][0] : tokens[-1][1]]
             yield Span(tokens[0][0], tokens[-1][1], name, ORGANISATION, inner[0].country, name)
+
+
+def _after_a_person_of(
+    tokens: list[tuple[int, int]], words: list[str], place_start: int
+) -> tuple[list[tuple[int, int]], list[str]]:
+    """'Jennifer Daskal of American University': the body starts after 'of' when no head word comes before it."""
+    if "of" not in words:
+        return tokens, words
+    cut = words.index("of")
+    if tokens[cut][1] > place_start or any(word in ORG_HEADS or word in ORG_LEADS for word in words[:cut]):
+        return tokens, words
+    return tokens[cut + 1 :], words[cut + 1 :]
+
+
+def _head_word(word: str) -> bool:
+    return word in ORG_HEADS or word in ORG_CONNECTORS or word == "the"
 
 
 def _runs_outside(runs: list[tuple[int, int]], known: list[Span]) -> Iterator[tuple[int, int]]:

@@ -1,7 +1,8 @@
 """The gazetteer shipped in ``claimtrack/data`` and the country look-ups built on it.
 
 Countries (generated ``countries.tsv`` merged with the hand-curated ``countries_curated.tsv``),
-regions, multi-country bodies and a few well-known people (``actors_curated.tsv``) are read
+large cities (generated ``cities.tsv``), regions, multi-country bodies and a few well-known people
+(``actors_curated.tsv``, which wins over the generated tables) are read
 once per process through importlib.resources from the ``claimtrack.data`` package (see
 PROVENANCE.md there) and matched with one precompiled trie-shaped regex.
 """
@@ -17,7 +18,7 @@ from importlib import resources
 
 from rapidfuzz import fuzz, process
 
-from claimtrack.actors.kinds import COUNTRY
+from claimtrack.actors.kinds import COUNTRY, PLACE
 
 SUGGESTION_CUTOFF = 70.0  # WRatio below which suggest_country offers nothing
 
@@ -25,6 +26,7 @@ DATA_PACKAGE = "claimtrack.data"
 GENERATED_COUNTRIES = "countries.tsv"
 CURATED_COUNTRIES = "countries_curated.tsv"
 CURATED_ACTORS = "actors_curated.tsv"
+GENERATED_CITIES = "cities.tsv"
 HISTORICAL = "historical"  # a former state in actors_curated.tsv: kind country, no code
 AMBIGUOUS_MARK = "~"
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
@@ -205,6 +207,10 @@ def load_gazetteer() -> Gazetteer:
             )
         country_keys[code.casefold()] = code
         country_keys[alpha3.casefold()] = code
+    for code, name, names in _data_lines(GENERATED_CITIES):
+        if code != "alpha2":  # a city's name is often a person's too ('Austin'): each counts only alone
+            for alias in _split_aliases(names):
+                add(AMBIGUOUS_MARK + alias, GazetteerEntry(name, PLACE, code), overwrite=False)
     for row in _data_lines(CURATED_ACTORS):
         kind, name, country, aliases = (row + ["", "", ""])[:4]
         entry_kind = COUNTRY if kind == HISTORICAL else kind
