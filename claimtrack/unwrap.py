@@ -139,8 +139,13 @@ def wrap_profile(lines: Sequence[str]) -> WrapProfile:
 
 
 def stops_mid_sentence(line: str, following: str) -> bool:
-    """No final punctuation, and the next line does not start like a new sentence."""
-    return not FINAL_PUNCTUATION.search(line.rstrip()) and not starts_like_heading(following.strip())
+    """No final punctuation, and the next line does not start like a new sentence or carries this one on.
+
+    German nouns start continuation lines in capitals: "will die" / "Stromsteuer" runs on all the same.
+    """
+    if FINAL_PUNCTUATION.search(line.rstrip()):
+        return False
+    return not starts_like_heading(following.strip()) or continues_sentence(line, following)
 
 
 def is_full(line: str, following: str, width: int) -> bool:
