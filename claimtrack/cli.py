@@ -137,6 +137,14 @@ def _store(ctx: typer.Context) -> Store:
     return store
 
 
+def _cluster(ctx: typer.Context, address: str):
+    from .cluster import connect
+
+    connected = connect(address)
+    ctx.call_on_close(connected.close)
+    return connected
+
+
 @app.command()
 def ingest(
     ctx: typer.Context,
@@ -161,6 +169,13 @@ def ingest(
         float | None,
         typer.Option(help="Similarity (0-100, rapidfuzz ratio) at which two sentences are one claim; default 80."),
     ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            envvar=settings.CLUSTER_ENV_VAR,
+            help="A Dask scheduler, tcp://HOST:8786, whose workers run the CPU stages (needs claimtrack[cluster]).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Read documents, find their claims and store them; unchanged files are skipped."""
@@ -178,6 +193,7 @@ def ingest(
     if threshold is not None and not 0 < threshold <= 100:
         raise InputError(f"--threshold is a similarity above 0 and up to 100, not {threshold}")
     overrides = {k: v for k, v in dict(title=title, publisher=publisher, url=url, date=date).items() if v}
+    connected = _cluster(ctx, cluster) if cluster else None  # an unreachable one fails before the database opens
     store = _store(ctx)
     err = render.console(stderr=True)
     with Progress(
@@ -187,7 +203,8 @@ def ingest(
         task = progress.add_task("ingesting", total=None)
 
         def advance(source: str, status: str) -> None:
-            progress.update(task, advance=1, description=f"{status}: {Path(source).name}"[:60])
+            workers = f" ({connected.workers} workers)" if connected else ""
+            progress.update(task, advance=1, description=f"{status}: {Path(source).name}"[:60] + workers)
 
         report = run_ingest(
             paths,
@@ -197,6 +214,7 @@ def ingest(
             workers=max(1, workers or os.cpu_count() or 1),
             threshold=threshold,
             on_document=advance,
+            cluster=connected,
         )
     if as_json:
         render.print_json(report.as_dict())

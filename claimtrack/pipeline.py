@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from . import actors, dates
 from .boilerplate import is_repeated_boilerplate, mark_blocks
@@ -26,6 +27,9 @@ from .models import BOILERPLATE, CLAIM, HEADING, Document, ProcessedDocument, Re
 from .read import FileToRead, iter_inputs
 from .sentences import split_sentences
 from .store import DocumentNotStored, Store, open_reader
+
+if TYPE_CHECKING:
+    from .cluster import Cluster
 
 CHUNK_SIZE = 8  # documents handed to a worker process at a time
 GC_YOUNG_THRESHOLD = 200_000  # objects allocated between collections while ingesting (Python's default: 700)
@@ -115,8 +119,11 @@ def ingest(
     workers: int = 1,
     threshold: float | None = None,
     on_document: Callable[[str, str], None] | None = None,
+    cluster: Cluster | None = None,
 ) -> IngestReport:
     """Read, process and store every document under `paths`; one bad file never stops the run.
+
+    The CPU stages run in `workers` processes here, or on a Dask `cluster` (``claimtrack.cluster``).
 
     Documents are stored in batches (``store.batch``): an interruption loses the batch in flight
     only, and running the same ingest again stores what is missing.
@@ -126,7 +133,7 @@ def ingest(
     notify = on_document or (lambda source, status: None)
     clusterer = store.clusterer(DEFAULT_THRESHOLD if threshold is None else threshold)
     with _rare_collections(), store.ingest_batches(clusterer, is_repeated_boilerplate) as batches:
-        for item in _processed(iter_inputs(paths, overrides, fields), store, workers):
+        for item in _processed(iter_inputs(paths, overrides, fields), store, workers, cluster):
             if isinstance(item, (ReadFailure, Unchanged)):
                 _tally(report, notify, item)
                 continue
@@ -198,13 +205,16 @@ def _resolve_actors(processed: ProcessedDocument, book: actors.ActorBook):
 
 
 def _processed(
-    inputs: Iterable[Document | ReadFailure | FileToRead], store: Store, workers: int
+    inputs: Iterable[Document | ReadFailure | FileToRead], store: Store, workers: int, cluster: Cluster | None = None
 ) -> Iterator[tuple[ProcessedDocument, dict[str, Keyed]] | ReadFailure | Unchanged]:
     """Every input read, and processed (and keyed) unless unreadable or unchanged, in input order.
 
     With worker processes, files are read in the workers too, and each checks whether its
     documents are unchanged on a read-only connection of its own.
     """
+    if cluster is not None:
+        yield from cluster.processed(inputs, store)
+        return
     path = store.file_path()
     if workers <= 1 or path is None:
         yield from (_read_and_process(item, store) for item in inputs)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 DB_ENV_VAR = "CLAIMTRACK_DB"
 ENCODER_ENV_VAR = "CLAIMTRACK_ENCODER"
+CLUSTER_ENV_VAR = "CLAIMTRACK_CLUSTER"  # a Dask scheduler for `ingest --cluster`
 DEFAULT_DB = Path("data") / "claimtrack.db"
 
 BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for another writer
