@@ -462,3 +462,30 @@ def test_generated_cities_are_what_the_script_writes():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.render_cities() == shipped
+
+
+@pytest.mark.parametrize(
+    "wire",
+    [
+        "ROCHESTER, N.Y., March 3 - Eastman Kodak Co said it would cut 1,000 jobs at its film plants.",
+        "HARTFORD, Conn., March 3 - Aetna Life and Casualty Co said first-quarter earnings would fall.",
+        "WICHITA FALLS, Tex., March 3 - The refinery will be shut for two weeks of repairs.",
+    ],
+)
+def test_a_small_town_dateline_gives_its_state(wire):
+    assert countries_of(wire) == ["US"]
+
+
+def test_a_wire_company_suffix_makes_a_body_not_a_person():
+    mentions = extract_actors("ROCHESTER, N.Y., March 3 - Eastman Kodak Co said it would cut 1,000 jobs.")
+    assert ("Eastman Kodak Co", ORGANISATION) in [(m.name, m.kind) for m in mentions]
+    mentions = extract_actors("DUESSELDORF, March 3 - Henkel KGaA said group turnover rose 4.5 pct.")
+    assert [(m.name, m.kind, m.country) for m in mentions] == [
+        ("Düsseldorf", PLACE, "DE"),
+        ("Henkel KGaA", ORGANISATION, None),
+    ]
+
+
+def test_a_title_before_a_place_that_is_also_a_name_makes_a_person():
+    assert countries_of("General Washington crossed the river with his troops.") == []
+    assert countries_of("Officials in Washington said the talks would resume.") == ["US"]

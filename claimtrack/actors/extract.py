@@ -79,7 +79,8 @@ ORG_HEADS = frozenset(
     Battalion Regiment Exchange Holdings Industries Motors Systems Technologies Studios Records
     Magazine Journal Gazette Tribune Herald Review Observer Monitor Guardian Telegraph Daily
     Commonwealth Mission Corps Directorate Inspectorate Treasury Reserve Senate Parties Branch
-    Congress Duma Rada Knesset Majlis Mazhilis Assembly Charity Rescue Brigades Bourse""".split()
+    Congress Duma Rada Knesset Majlis Mazhilis Assembly Charity Rescue Brigades Bourse Co Corp Corp. Plc PLC AG
+    GmbH KGaA NV N.V. SpA S.A. Bhd""".split()
 )
 ORG_LEADS = frozenset(
     """Ministry Department University Bank Institute Council Committee Office Academy Center Centre
@@ -297,15 +298,18 @@ def _given_name_shaped(word: str) -> bool:
 def _glued_to_name(text: str, start: int, end: int, in_capitals: bool = False) -> bool:
     """'George Washington', 'Washington Post', 'Jordan Peterson': a capitalised neighbour word.
 
+    A title after the name is the place's ('Chad President Deby'), one before makes a person ('Judge Jackson').
     In capitals every word is capitalised: 'STRIKE IN ROTTERDAM' is read as 'Strike In Rotterdam'.
     """
     before = CAPITALISED_BEFORE.search(text[max(0, start - 30) : start])
     after = CAPITALISED_AFTER.match(text[end : end + 30])
-    neighbours = [m.group(1) for m in (before, after) if m]
+    word_before, word_after = (m.group(1) if m else None for m in (before, after))
     if in_capitals:
-        neighbours = [word.capitalize() for word in neighbours]
-    return any(
-        word not in STOP_WORDS and word not in TITLE_WORDS and word not in CALENDAR_WORDS for word in neighbours
+        word_before, word_after = (word.capitalize() if word else None for word in (word_before, word_after))
+    if word_before and word_before not in STOP_WORDS and word_before not in CALENDAR_WORDS:
+        return True
+    return bool(word_after) and not (
+        word_after in STOP_WORDS or word_after in TITLE_WORDS or word_after in CALENDAR_WORDS
     )
 
 
