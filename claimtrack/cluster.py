@@ -64,7 +64,7 @@ def connect(address: str) -> Cluster:
     except ImportError:
         raise ClusterError("--cluster needs Dask: pip install 'claimtrack[cluster]'") from None
     _check_listening(address)
-    logging.getLogger("distributed").setLevel(logging.CRITICAL)  # its failures are told here, in one line
+    _quiet_dask_logs()
     try:
         client = distributed.Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
     except (OSError, TimeoutError) as error:
@@ -82,6 +82,14 @@ def connect(address: str) -> Cluster:
             "install this claimtrack on them"
         ) from None
     return Cluster(client, address)
+
+
+def _quiet_dask_logs() -> None:
+    """Dask's failures are told by this module, in one line: its own loggers (each given a level by
+    Dask's logging config) say nothing below critical."""
+    names = [name for name in logging.root.manager.loggerDict if name.split(".")[0] == "distributed"]
+    for name in ["distributed", *names]:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _check_listening(address: str) -> None:
@@ -172,6 +180,8 @@ class Cluster:
     def _check_workers(self) -> None:
         if time.monotonic() - self._checked_at < WORKERS_CHECKED_EVERY_SECONDS:
             return
+        if self.client.status != "running":  # reconnecting: the futures in flight are cancelled already
+            raise self._lost(ConnectionError("the connection was lost"))
         try:
             threads = self.client.nthreads()
         except (OSError, TimeoutError) as error:
