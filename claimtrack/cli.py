@@ -59,6 +59,13 @@ EncoderOption = Annotated[
         help="Sentence encoder: wordllama (built in, the default) or st:MODEL (sentence-transformers).",
     ),
 ]
+ClusterOption = Annotated[
+    str | None,
+    typer.Option(
+        envvar=settings.CLUSTER_ENV_VAR,
+        help="A Dask scheduler, tcp://HOST:8786, whose workers run the CPU stages (needs claimtrack[cluster]).",
+    ),
+]
 AllOption = Annotated[bool, typer.Option("--all", help="Every appearance, not one row per cluster.")]
 FILTER_OPTIONS = {  # declared once; `filter_options` adds them to a command and builds its `filters`
     "source": Annotated[
@@ -169,13 +176,7 @@ def ingest(
         float | None,
         typer.Option(help="Similarity (0-100, rapidfuzz ratio) at which two sentences are one claim; default 80."),
     ] = None,
-    cluster: Annotated[
-        str | None,
-        typer.Option(
-            envvar=settings.CLUSTER_ENV_VAR,
-            help="A Dask scheduler, tcp://HOST:8786, whose workers run the CPU stages (needs claimtrack[cluster]).",
-        ),
-    ] = None,
+    cluster: ClusterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Read documents, find their claims and store them; unchanged files are skipped."""
@@ -535,10 +536,13 @@ def related(
 
 
 @app.command()
-def embed(ctx: typer.Context, encoder: EncoderOption = None, as_json: JsonOption = False) -> None:
+def embed(
+    ctx: typer.Context, encoder: EncoderOption = None, cluster: ClusterOption = None, as_json: JsonOption = False
+) -> None:
     """Give every claim without a vector one (for related and search --like); resumes where it stopped."""
+    connected = _cluster(ctx, cluster) if cluster else None
     store = _store(ctx)
-    done = _embed_missing(store, _encoder(store, encoder), quiet=as_json)
+    done = _embed_missing(store, _encoder(store, encoder), quiet=as_json, cluster=connected)
     if as_json:
         render.print_json({"encoded": done, "encoder": store.vector_encoder()})
     else:
@@ -556,7 +560,7 @@ def _encoder(store: Store, spec: str | None):
     return _related().load_encoder(spec or store.vector_encoder())
 
 
-def _embed_missing(store: Store, encoder, quiet: bool) -> int:
+def _embed_missing(store: Store, encoder, quiet: bool, cluster=None) -> int:
     err = render.console(stderr=True)
     with Progress(
         TextColumn("encoding claims"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -566,7 +570,7 @@ def _embed_missing(store: Store, encoder, quiet: bool) -> int:
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        return _related().embed_claims(store, encoder, advance)
+        return _related().embed_claims(store, encoder, advance, cluster=cluster)
 
 
 def _related_records(store: Store, found: list) -> list[dict]:

@@ -16,6 +16,9 @@ indexed read on its own connection) and sends it along; the worker compares it w
 returns `Unchanged` without processing. Workers never open the database, which on a real cluster
 they could not reach.
 
+`Cluster.encoded` does the same for ``claimtrack embed --cluster``: batches of claims go out as texts,
+each worker loads the encoder named once, and the int8 vectors come back in order to be stored here.
+
 Dask is an optional dependency (``pip install 'claimtrack[cluster]'``), imported by `connect` only.
 """
 
@@ -167,11 +170,39 @@ class Cluster:
         from distributed.scheduler import KilledWorker
 
         try:
-            return chunk.future.result()
+            return self._result(chunk.future)
         except KilledWorker as error:  # the scheduler gave up on it after several workers died running it
             return [_failure(task, f"cannot process: workers died on it ({error})") for task in chunk.tasks]
+
+    def _result(self, future: Any) -> Any:
+        try:
+            return future.result()
         except (CancelledError, OSError, TimeoutError) as error:
             raise self._lost(error) from None
+
+    def encoded(self, batches: Iterable[tuple[list[int], list[str]]], encoder: str) -> Iterator[tuple[list[int], Any]]:
+        """Each batch of claims (ids, texts) with its int8 vectors, encoded on the workers by the encoder
+        named, in order, with a bounded window of batches in flight."""
+        from distributed.scheduler import KilledWorker
+
+        from .related.find import encode_as_int8
+
+        window: deque[tuple[list[int], Any]] = deque()
+        try:
+            for ids, texts in batches:
+                window.append((ids, self.client.submit(encode_as_int8, texts, encoder, pure=False)))
+                while len(window) > self._chunks_in_flight():
+                    ids_done, future = window.popleft()
+                    yield ids_done, self._result(future)
+            while window:
+                ids_done, future = window.popleft()
+                yield ids_done, self._result(future)
+        except KilledWorker as error:
+            raise ClusterError(f"workers died encoding claims ({error}); the claims encoded so far are stored: "
+                               "run the same command again to finish") from None  # fmt: skip
+        finally:
+            if window:
+                self._quietly(self.client.cancel, [future for _, future in window])
 
     def _chunks_in_flight(self) -> int:
         self._check_workers()

@@ -295,3 +295,56 @@ def test_a_scheduler_that_is_not_there_is_one_line_and_the_database_is_untouched
     assert run.stderr.startswith("Error: cannot reach the Dask scheduler at tcp://127.0.0.1:")
     assert run.stderr.count("\n") == 1 and "refused" in run.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- vectors for related claims on the cluster
+
+VECTORS = {
+    "claim_vectors": "SELECT sentence_id, vector FROM claim_vectors ORDER BY sentence_id",
+    "vector_blocks": "SELECT b.claims, i.ids, b.codes FROM vector_blocks b "
+    "JOIN vector_block_ids i ON i.block_id = b.id ORDER BY b.id",
+    "vector_encoder": "SELECT name, dimensions FROM vector_encoder",
+}
+
+
+def stored_vectors(db: Path) -> dict[str, list[tuple]]:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        return {table: conn.execute(sql).fetchall() for table, sql in VECTORS.items()}
+
+
+def test_claims_encoded_on_the_cluster_equal_claims_encoded_here_and_related_finds_the_parade(
+    cluster, tmp_path, monkeypatch
+):
+    from claimtrack.related import claims_like, embed_claims, find, load_encoder
+
+    here, there = tmp_path / "here.db", tmp_path / "there.db"
+    store = open_store(here)
+    ingest([str(SEEDS)], store, workers=1)
+    store.close()
+    there.write_bytes(here.read_bytes())
+    monkeypatch.setattr(find, "EMBED_BATCH", 16)  # the seeds' 135 claims in nine batches, several in flight
+    encoder = load_encoder()
+    store = open_store(here)
+    assert embed_claims(store, encoder) == 135
+    store.close()
+
+    store, connected = open_store(there), cluster_module.connect(cluster.scheduler_address)
+    progress: list[tuple[int, int]] = []
+    with connected:
+        assert embed_claims(store, encoder, lambda done, total: progress.append((done, total)), connected) == 135
+    assert progress[0] == (16, 135) and progress[-1] == (135, 135)
+    found = claims_like(store, "Kazakhstan cancelled the Victory Day parade", encoder, limit=2)
+    parade = [record["text"] for record in store.claim_records([claim.claim_id for claim in found])]
+    store.close()
+    assert stored_vectors(there) == stored_vectors(here)
+    assert all("parade" in text.lower() for text in parade)
+
+
+def test_embed_on_the_cluster_from_the_command_line_and_a_rerun_encodes_nothing(cluster, tmp_path):
+    db = tmp_path / "seeds.db"
+    assert claimtrack(db, str(SEEDS)).returncode == 0
+    embed = [sys.executable, "-m", "claimtrack", "--db", str(db), "embed", "--json", "--cluster"]
+    first = subprocess.run([*embed, cluster.scheduler_address], capture_output=True, text=True, timeout=120)
+    assert json.loads(first.stdout) == {"encoded": 135, "encoder": "wordllama"}, first.stderr
+    again = subprocess.run([*embed, cluster.scheduler_address], capture_output=True, text=True, timeout=120)
+    assert json.loads(again.stdout) == {"encoded": 0, "encoder": "wordllama"}

@@ -10,7 +10,7 @@ resumes where it stopped and only encodes claims that have none.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +18,7 @@ import numpy as np
 from .. import actors, dates
 from ..errors import ClaimtrackError
 from ..filters import Filters
-from .encoder import Encoder, WordVectors, word_vectors
+from .encoder import Encoder, WordVectors, load_encoder, word_vectors
 from .score import Profile, content_words, features, score, words_of
 from .vectors import cosines, nearest, to_int8
 
@@ -37,19 +37,40 @@ class Related:
     evidence: dict
 
 
-def embed_claims(store, encoder: Encoder, progress: Callable[[int, int], None] | None = None) -> int:
+def embed_claims(
+    store, encoder: Encoder, progress: Callable[[int, int], None] | None = None, cluster=None
+) -> int:
     """Give every claim without a vector one; how many were encoded. Each batch is committed, so an
-    interrupted run loses at most one batch and the next run carries on."""
+    interrupted run loses at most one batch and the next run carries on. With `cluster` (a connected
+    `claimtrack.cluster.Cluster`), its workers encode the batches, each loading the same encoder."""
     dimensions = encoder.encode(["dimension probe"]).shape[1]
     store.use_vector_encoder(encoder.name, dimensions)
-    total, done, after = store.count_claims_without_vectors(), 0, 0
-    while rows := store.claims_without_vectors(after, EMBED_BATCH):
-        store.add_vectors([claim_id for claim_id, _ in rows], to_int8(encoder.encode([t for _, t in rows])))
-        done, after = done + len(rows), rows[-1][0]
+    total, done = store.count_claims_without_vectors(), 0
+    batches = _claims_to_encode(store)
+    if cluster:
+        encoded = cluster.encoded(batches, encoder.name)
+    else:
+        encoded = ((ids, to_int8(encoder.encode(texts))) for ids, texts in batches)
+    for ids, vectors in encoded:
+        store.add_vectors(ids, vectors)
+        done += len(ids)
         if progress:
             progress(done, total)
     store.compact_vector_blocks()
     return done
+
+
+def _claims_to_encode(store) -> Iterator[tuple[list[int], list[str]]]:
+    """The claims without a vector, a batch at a time: their ids and texts."""
+    after = 0
+    while rows := store.claims_without_vectors(after, EMBED_BATCH):
+        yield [claim_id for claim_id, _ in rows], [text for _, text in rows]
+        after = rows[-1][0]
+
+
+def encode_as_int8(texts: list[str], encoder: str) -> np.ndarray:
+    """The int8 vectors of `texts` by the encoder named (loaded once a process): what a worker runs."""
+    return to_int8(load_encoder(encoder).encode(texts))
 
 
 def related_to_claim(
