@@ -135,7 +135,7 @@ def stage_costs(corpus: Path) -> dict[str, float]:
     from claimtrack import actors, dates
     from claimtrack.classify import classify_sentence
     from claimtrack.clean import clean_lines
-    from claimtrack.dedupe import keyed
+    from claimtrack.dedupe import keyed_all
     from claimtrack.models import CLAIM
     from claimtrack.read import iter_documents
     from claimtrack.sentences import split_sentences
@@ -154,6 +154,7 @@ def stage_costs(corpus: Path) -> dict[str, float]:
     def one_pass() -> int:
         sentences = 0
         for document in documents:
+            claims = []
             lines = timed("clean", lambda body, form: list(clean_lines(body, form)), document.text, document.format)
             kept = 0
             years = timed("dates", dates.years_stated, document.text)
@@ -168,8 +169,9 @@ def stage_costs(corpus: Path) -> dict[str, float]:
                     if kind == CLAIM:
                         timed("actors", actors.extract_actors, text)
                         timed("dates", dates.extract_claim_date, text, doc_date=document.date, doc_years=years)
-                        timed("keys", keyed, text)
+                        claims.append(text)
                 kept += 1
+            timed("keys", keyed_all, list(dict.fromkeys(claims)))  # a document's claims at once, as a worker does
         return sentences
 
     one_pass()

@@ -21,7 +21,7 @@ from . import actors, dates
 from .boilerplate import is_repeated_boilerplate, mark_blocks
 from .classify import classify_sentence
 from .clean import clean_lines
-from .dedupe import DEFAULT_THRESHOLD, Keyed, keyed
+from .dedupe import DEFAULT_THRESHOLD, Keyed, keyed_all
 from .errors import DatabaseError
 from .models import BOILERPLATE, CLAIM, HEADING, Document, ProcessedDocument, ReadFailure, Sentence
 from .read import FileToRead, iter_inputs
@@ -274,7 +274,8 @@ def _process_safely(document: Document) -> tuple[ProcessedDocument, dict[str, Ke
     """A processed document with its claims keyed for dedupe (pure work, done in the workers)."""
     try:
         processed = process_document(document)
-        return processed, {s.text: keyed(s.text) for s in processed.sentences if s.kind == CLAIM}
+        claims = list(dict.fromkeys(s.text for s in processed.sentences if s.kind == CLAIM))
+        return processed, dict(zip(claims, keyed_all(claims)))
     except Exception as error:  # a bug on one document must not stop the run; it is reported
         return ReadFailure(document.source, f"cannot process: {type(error).__name__}: {error}")
 

@@ -307,6 +307,20 @@ def browser():
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def assert_navigated_to(browser, query_part):
+    """A submit or click returns before the browser has loaded the page it leads to: wait for it."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    try:
+        WebDriverWait(browser, PAGE_TIMEOUT_S).until(
+            lambda driver: query_part in driver.current_url
+            and driver.execute_script("return document.readyState") == "complete"
+        )
+    except TimeoutException:
+        raise AssertionError(f"{query_part!r} not in {browser.current_url!r}") from None
+
+
 def test_claims_page_search_and_country_facet_in_chromium(browser, server, seeded_db):
     from selenium.webdriver.common.by import By
 
@@ -318,10 +332,10 @@ def test_claims_page_search_and_country_facet_in_chromium(browser, server, seede
     search = browser.find_element(By.NAME, "_search")
     search.send_keys("Tokayev")
     search.submit()
-    assert "_search=Tokayev" in browser.current_url
+    assert_navigated_to(browser, "_search=Tokayev")
     countries = browser.find_element(By.CSS_SELECTOR, '.facet-info[data-column="countries"]')
     countries.find_element(By.LINK_TEXT, "KZ").click()
-    assert "countries__arraycontains=KZ" in browser.current_url
+    assert_navigated_to(browser, "countries__arraycontains=KZ")
 
     ids = {int(cell.text) for cell in browser.find_elements(By.CSS_SELECTOR, "td.col-claim_id")}
     texts = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "td.col-text")]

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from .cluster import BatchPlan, Clusterer, VariantLink, plan_batch, with_similarity
 from .index import MAX_HOLDERS_PER_KEY, Entry, MemoryKeyIndex, StoredEntries
-from .keys import Keyed, candidate_keys, keyed, twin_key, worth_comparing
+from .keys import Keyed, candidate_keys, candidate_keys_of_all, keyed, keyed_all, twin_key, worth_comparing
 from .match import (
     ACTOR,
     DATE,
@@ -73,8 +73,10 @@ __all__ = [
     "VariantLink",
     "Verdict",
     "candidate_keys",
+    "candidate_keys_of_all",
     "compare",
     "keyed",
+    "keyed_all",
     "match_text",
     "may_be_alike",
     "plan_batch",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import struct
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
+from itertools import accumulate, chain
 from hashlib import blake2b, shake_128
 from typing import NamedTuple
 
@@ -34,15 +34,19 @@ TWIN_KEY_BAND = 14  # band number reserved for the twin key: sentences that prep
 MIN_SHARED_KEYS = 2  # candidates sharing fewer keys, and neither their opening nor closing words, are not compared
 _BAND_SHIFT = 59  # band number in the top bits; the whole key stays below 2**63
 _BELOW_BAND = (1 << _BAND_SHIFT) - 1
-_BAND_BASES = tuple(band << _BAND_SHIFT for band in range(LSH_BANDS))
 # A band key folds its rows' minima: ((row1 << 29) ^ row2) << 29 ^ row3, below the band number.
 _FOLD_SHIFT = 29
+_BAND_BASES_U64 = np.array([band << _BAND_SHIFT for band in range(LSH_BANDS)], dtype=np.uint64)
+_BELOW_BAND_U64 = np.uint64(_BELOW_BAND)
+_FOLD = np.uint64(_FOLD_SHIFT)
+_DOUBLE_FOLD = np.uint64(2 * _FOLD_SHIFT)
+_PLACE_BITS = np.uint64(32)  # a word's place in its set, below its row hash (see _band_keys_of_all)
+_PLACE_MASK = np.uint64((1 << 32) - 1)
 
 # Each content word is hashed once with SHAKE-128; the digest is cut into one 32-bit hash per
 # MinHash row. Never change this once keys are persisted (that needs a re-keying of the index).
 _ROW_COUNT = LSH_BANDS * LSH_ROWS
 _ROW_HASHES = struct.Struct(f"<{_ROW_COUNT}I")
-_ROW_NUMBERS = np.arange(_ROW_COUNT)
 ROW_HASH_CACHE_SIZE = 1 << 16  # words whose row hashes a process keeps (some 14 MB): the vocabulary is Zipfian
 
 
@@ -55,11 +59,22 @@ def candidate_keys(match: str) -> list[int]:
     teasers cut short and edits at the other end. Keys are only ever added to
     this scheme, never changed, as stored claims keep the keys they were given.
     """
-    tokens = match.split()
-    content = _content_words(tokens)
-    if not content:
-        return [_prefix_key(tokens)] if match else []
-    keys = _band_keys(set(content))
+    return candidate_keys_of_all([match])[0]
+
+
+def candidate_keys_of_all(matches: Sequence[str]) -> list[list[int]]:
+    """``candidate_keys`` of each match text, the MinHash of all of them in one go (numpy calls cost
+    microseconds each, however few the words: one set of calls for a document's claims, not one a claim)."""
+    contents = [_content_words(match.split()) for match in matches]
+    bands = iter(_band_keys_of_all([set(content) for content in contents if content]))
+    return [
+        _keys_of(match, content, next(bands)) if content else [_prefix_key(match.split())] if match else []
+        for match, content in zip(matches, contents)
+    ]
+
+
+def _keys_of(match: str, content: list[str], band_keys: list[int]) -> list[int]:
+    keys = band_keys
     if len(content) > PREFIX_KEY_WORDS:
         keys.append(_end_key(SUFFIX_KEY_BAND, content[-PREFIX_KEY_WORDS:]))
     keys.append(_prefix_key(content))
@@ -69,20 +84,47 @@ def candidate_keys(match: str) -> list[int]:
     return keys
 
 
-def _band_keys(words: set[str]) -> list[int]:
-    """The MinHash band keys of a set of words: none for a band whose rows' minima all come from one word."""
-    table = np.frombuffer(b"".join(map(_row_hashes, words)), dtype="<u4").reshape(len(words), _ROW_COUNT)
-    owners = table.argmin(axis=0)  # which word gave each row's minimum: the first in set order, on a tie
-    values = iter(table[owners, _ROW_NUMBERS].tolist())
-    owners = iter(owners.tolist())
-    keys = []
-    # Unrolled for three rows a band and two words a band (LSH_ROWS, MIN_BAND_WORDS): three times as fast.
-    for base, (a, b, c), (a_owner, b_owner, c_owner) in zip(
-        _BAND_BASES, zip(values, values, values), zip(owners, owners, owners)
-    ):
-        if a_owner != b_owner or b_owner != c_owner:
-            keys.append(base | (((a << 2 * _FOLD_SHIFT) ^ (b << _FOLD_SHIFT) ^ c) & _BELOW_BAND))
-    return keys
+def _band_keys_of_all(word_sets: list[set[str]]) -> list[list[int]]:
+    """The MinHash band keys of each set of words: none for a band whose rows' minima all come from one word.
+
+    Each row's minimum and the word it came from (the first in set order, on a tie) are found together:
+    a word's row hash sits in the high 32 bits of a number whose low bits are its place in its set.
+    """
+    if not word_sets:
+        return []
+    sizes = [len(words) for words in word_sets]
+    words = list(chain.from_iterable(word_sets))
+    hashes = np.frombuffer(_joined_row_hashes(words), dtype="<u4").reshape(len(words), _ROW_COUNT)
+    starts = np.zeros(len(sizes), dtype=np.intp)
+    np.cumsum(sizes[:-1], out=starts[1:])
+    places = np.arange(len(words), dtype=np.uint64) - np.repeat(starts, sizes).astype(np.uint64)
+    tagged = (hashes.astype(np.uint64) << _PLACE_BITS) | places[:, None]
+    minima = np.minimum.reduceat(tagged, starts, axis=0).reshape(len(sizes), LSH_BANDS, LSH_ROWS)
+    rows, owners = minima >> _PLACE_BITS, minima & _PLACE_MASK
+    # Unrolled for three rows a band and two words a band (LSH_ROWS, MIN_BAND_WORDS).
+    kept = (owners[:, :, 0] != owners[:, :, 1]) | (owners[:, :, 1] != owners[:, :, 2])
+    folded = (rows[:, :, 0] << _DOUBLE_FOLD) ^ (rows[:, :, 1] << _FOLD) ^ rows[:, :, 2]
+    keys = ((folded[kept] & _BELOW_BAND_U64) | _BAND_BASES_U64[np.nonzero(kept)[1]]).tolist()
+    counts = kept.sum(axis=1).tolist()
+    return [keys[end - count : end] for count, end in zip(counts, accumulate(counts))]
+
+
+def _joined_row_hashes(words: list[str]) -> bytes:
+    """The row hashes of each word, end to end."""
+    found = list(map(_row_hash_cache.get, words))
+    if None in found:
+        found = [digest if digest is not None else _row_hashes(word) for word, digest in zip(words, found)]
+    return b"".join(found)
+
+
+_row_hash_cache: dict[str, bytes] = {}
+
+
+def _row_hashes(word: str) -> bytes:
+    if len(_row_hash_cache) >= ROW_HASH_CACHE_SIZE:
+        _row_hash_cache.clear()  # the frequent words are back in a few documents
+    digest = _row_hash_cache[word] = shake_128(word.encode()).digest(_ROW_HASHES.size)
+    return digest
 
 
 def may_share_an_end(key: int) -> bool:
@@ -123,8 +165,14 @@ class Keyed(NamedTuple):
 
 
 def keyed(text: str) -> Keyed:
-    prepared = prepare(text)
-    return Keyed(prepared, tuple(candidate_keys(prepared.match)), twin_key(prepared))
+    return keyed_all([text])[0]
+
+
+def keyed_all(texts: Sequence[str]) -> list[Keyed]:
+    """``keyed`` of each text; faster than one at a time (``candidate_keys_of_all``)."""
+    prepared = [prepare(text) for text in texts]
+    keys = candidate_keys_of_all([p.match for p in prepared])
+    return [Keyed(p, tuple(k), twin_key(p)) for p, k in zip(prepared, keys)]
 
 
 def worth_comparing(
@@ -146,11 +194,6 @@ def worth_comparing(
         if key in end_keys and (text_of is None or same_end(key, ready.prepared, text_of(other_id)))
     }
     return [i for i, count in shared.items() if count >= MIN_SHARED_KEYS or i in ends]
-
-
-@lru_cache(maxsize=ROW_HASH_CACHE_SIZE)
-def _row_hashes(word: str) -> bytes:
-    return shake_128(word.encode()).digest(_ROW_HASHES.size)
 
 
 def _prefix_key(words: Sequence[str]) -> int:

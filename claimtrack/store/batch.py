@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .. import settings
 from ..actors import Actor
-from ..dedupe import Clusterer, Entry, Keyed, keyed
+from ..dedupe import Clusterer, Entry, Keyed, keyed_all
 from ..dedupe.match import _cut_short
 from ..models import CLAIM, ProcessedDocument
 from .index_rows import entry_row
@@ -173,7 +173,9 @@ class IngestBatches:
         pending = self._pending
         reclaimed = {i: (text, None) for i, text in self.store.sentence_texts(sorted(pending.reclaimed))}
         claims = sorted({**reclaimed, **pending.claims}.items())
-        ready = [(claim_id, text, known or keyed(text)) for claim_id, (text, known) in claims]
+        unkeyed = [text for _, (text, known) in claims if known is None]
+        made = dict(zip(unkeyed, keyed_all(unkeyed)))
+        ready = [(claim_id, text, known or made[text]) for claim_id, (text, known) in claims]
         self.clusterer.add_many(ready)
         held, merged, variants = self.clusterer.take_changes()
         find = self.clusterer.find
