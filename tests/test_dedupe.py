@@ -40,6 +40,7 @@ from claimtrack.dedupe import (
     worth_comparing,
     worth_preparing,
 )
+from claimtrack.dedupe.keys import MIN_CONTAINMENT, MIN_SHARED_KEYS, containment, may_share_an_end
 
 MIN_PRECISION = 0.99
 MIN_RECALL = 0.97
@@ -245,7 +246,7 @@ def test_memory_key_index_keeps_the_first_holders_of_each_key_across_merges(monk
         for key in keys:
             expected.setdefault(key, []).append(sentence_id)
         text = f"text {sentence_id}"
-        position = index.extend([(sentence_id, text, prepare(text))])
+        position = index.extend([(sentence_id, text, keyed(text))])
         index.add_keys(np.array(keys), np.full(len(keys), position))
         asked = rng.sample(range(-400, 400), 3) + [-(2**63), 2**63 - 1]
         rows, positions = index.holders(np.array(asked))
@@ -290,7 +291,7 @@ def test_batch_plans_find_the_twins_and_candidates_of_adding_one_by_one(monkeypa
     index, twins, candidates = MemoryKeyIndex(), [], []
     for start in range(0, len(texts), batch_size):
         batch = [keyed(text) for text in texts[start : start + batch_size]]
-        added = zip(range(start, len(texts)), texts[start:], (ready.prepared for ready in batch))
+        added = zip(range(start, len(texts)), texts[start:], batch)
         first = index.extend(added)
         plan = plan_batch(index, batch, first)
         index.add_keys(plan.keys, plan.holders)
@@ -313,6 +314,28 @@ def test_adding_in_batches_gives_the_same_clusters(monkeypatch):
     assert [batched.find(i) for i in range(len(texts))] == [one_by_one.find(i) for i in range(len(texts))]
     assert len(set(map(batched.find, range(len(texts))))) < len(texts)
     assert batched.variants == one_by_one.variants
+
+
+def test_an_edited_copy_that_shares_one_band_is_clustered_when_it_holds_most_of_the_words():
+    original = "After less than two weeks foreign troops were withdrawn and all seemed content with the outcome"
+    edited = "After less than two spacious foreign troops were withdrawn and all seemed content with the voluntarily"
+    shared = set(keyed(original).keys) & set(keyed(edited).keys)
+    assert len(shared) == 1 < MIN_SHARED_KEYS and not any(may_share_an_end(key) for key in shared)
+    clusterer = Clusterer()
+    clusterer.add(1, original)
+    assert clusterer.add(2, edited) == 1
+
+
+def test_the_word_sketch_tells_how_much_of_the_shorter_sentence_the_other_holds():
+    sentences = [
+        "Kazakhstan will not recognise the Donetsk and Luhansk republics, President Tokayev said in St Petersburg.",
+        "Kazakhstan will not recognise the Donetsk and Luhansk republics.",
+        "The Kazakh Defense Ministry canceled a military parade on May 9.",
+    ]
+    sketches = np.stack([np.frombuffer(keyed(text).sketch, "<u8") for text in sentences])
+    held = containment(sketches[[0, 1, 0]], sketches[[1, 0, 2]])
+    assert held[0] == held[1] == 1.0
+    assert held[2] < MIN_CONTAINMENT
 
 
 def test_clusterer_records_variants_as_links():

@@ -6,7 +6,7 @@ from corpora import SCHEMA_V1_DATABASE, SEEDS, WIKINEWS
 
 from claimtrack import settings
 from claimtrack.actors import Actor
-from claimtrack.dedupe import Clusterer
+from claimtrack.dedupe import Clusterer, keyed
 from claimtrack.errors import DatabaseError
 from claimtrack.filters import Filters
 from claimtrack.pipeline import ingest
@@ -164,6 +164,9 @@ def test_a_database_of_schema_version_1_is_migrated_in_place(tmp_path):
     views = {row[0] for row in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
     assert {"claims_view", "clusters_view", "variants_view", "actor_timeline"} <= views
     assert store.conn.execute("SELECT count(*) FROM claims_view WHERE countries LIKE '%KZ%'").fetchone()[0] > 40
+    indexed = store.conn.execute("SELECT s.text, i.sketch FROM dedupe_index i JOIN sentences s ON s.id = i.sentence_id")
+    sketches = {text: sketch for text, sketch in indexed}
+    assert len(sketches) > 100 and sketches == {text: keyed(text).sketch for text in sketches}
     store.close()
     assert open_store(path).schema_version() == SCHEMA_VERSION
 

@@ -31,7 +31,7 @@ Tuning constants live in the module that uses them (patch them there, not here).
 from __future__ import annotations
 
 from .cluster import BatchPlan, Clusterer, VariantLink, plan_batch, with_similarity
-from .index import MAX_HOLDERS_PER_KEY, Entry, MemoryKeyIndex, StoredEntries
+from .index import MAX_HOLDERS_PER_KEY, Entry, MemoryKeyIndex, StoredEntries, entry_of
 from .keys import Keyed, candidate_keys, candidate_keys_of_all, keyed, keyed_all, twin_key, worth_comparing
 from .match import (
     ACTOR,
@@ -65,6 +65,7 @@ __all__ = [
     "BatchPlan",
     "Clusterer",
     "Entry",
+    "entry_of",
     "Keyed",
     "MemoryKeyIndex",
     "Prepared",

@@ -136,7 +136,7 @@ class Clusterer:
     def _add_batch(self, batch: list[tuple[int, str, Keyed]]) -> None:
         if not batch:
             return
-        first = self.index.extend((sentence_id, text, ready.prepared) for sentence_id, text, ready in batch)
+        first = self.index.extend(batch)
         plan = plan_batch(self.index, [ready for _, _, ready in batch], first)
         self.index.add_keys(plan.keys, plan.holders)
         self._held.append((plan.keys, plan.holders))
@@ -235,7 +235,7 @@ def _holders_in_batch(
 def _worth_comparing_pairs(
     index: MemoryKeyIndex, first: int, sentence: np.ndarray, position: np.ndarray, band: np.ndarray, count: int
 ) -> list[list[int]]:
-    """``worth_comparing`` over a batch, then ``may_be_alike``: each (sentence[i], position[i]) shares a key
+    """``worth_comparing`` over a batch (the sketches for ``_holds_most``), then ``may_be_alike``: each (sentence[i], position[i]) shares a key
     of `band[i]`, and the batch's sentences hold positions `first`, `first + 1`, ... of the index.
 
     Returned: the positions worth comparing with each of the `count` sentences, oldest first.
@@ -245,7 +245,10 @@ def _worth_comparing_pairs(
     end = np.isin(band, list(_ANCHOR_BANDS))
     short = np.flatnonzero(band == SHORT_PREFIX_KEY_BAND)
     end[short] = index.truncated(first + sentence[short]) | index.cut_short(position[short])  # same_end
-    chosen = pairs[(shared >= MIN_SHARED_KEYS) | (np.bincount(inverse, weights=end, minlength=len(pairs)) > 0)]
+    worth = (shared >= MIN_SHARED_KEYS) | (np.bincount(inverse, weights=end, minlength=len(pairs)) > 0)
+    one_key = np.flatnonzero(~worth)
+    worth[one_key] = index.holds_most(first + pairs[one_key] // span, pairs[one_key] % span)
+    chosen = pairs[worth]
     sentences, positions = chosen // span, chosen % span
     alike = index.may_be_alike(first + sentences, positions)
     candidates: list[list[int]] = [[] for _ in range(count)]

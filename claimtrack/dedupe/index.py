@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .keys import MIN_CONTAINMENT, Keyed, as_sketch_rows, containment
 from .match import MIN_LENGTH_RATIO, Prepared, _cut_short
 
 MAX_HOLDERS_PER_KEY = 8  # sentences a key is kept for: one that thousands share says little and costs much
@@ -25,6 +26,7 @@ class Entry(NamedTuple):
     truncated: bool  # Prepared.truncated: preparing found a final ellipsis
     cut_short: bool  # the text as written ends in an ellipsis
     match_length: int  # len(Prepared.match)
+    sketch: bytes  # Keyed.sketch
 
 
 class StoredEntries(NamedTuple):
@@ -37,6 +39,7 @@ class StoredEntries(NamedTuple):
     match_lengths: np.ndarray  # int32
     keys: np.ndarray  # int64: the keys of the first entry, then of the second, ...
     key_counts: np.ndarray  # how many keys each entry holds
+    sketches: bytes  # Keyed.sketch of each entry, end to end
 
 
 class SortedKeys:
@@ -134,6 +137,7 @@ class MemoryKeyIndex:
         self._cut_short = array("b")  # 1 where the text ends in an ellipsis: a teaser cut short
         self._truncated = array("b")  # ...and where preparing it found one (``Prepared.truncated``)
         self._match_lengths = array("i")
+        self._sketches = bytearray()
         self._dead = array("b")  # 1 where the sentence was deleted or is being clustered again
         self._deaths = 0
         # Prepared.written in tuples of TEXT_CHUNK: the garbage collector stops walking a tuple of
@@ -145,21 +149,19 @@ class MemoryKeyIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def extend(self, sentences: Iterable[tuple[int, str, Prepared]]) -> int:
-        """Add (sentence_id, text, prepared text), without keys; return the position of the first."""
-        return self.extend_entries(
-            Entry(sentence_id, prepared.written, prepared.truncated, _cut_short(text), len(prepared.match))
-            for sentence_id, text, prepared in sentences
-        )
+    def extend(self, sentences: Iterable[tuple[int, str, Keyed]]) -> int:
+        """Add (sentence_id, text, keyed), without keys; return the position of the first."""
+        return self.extend_entries(entry_of(sentence_id, text, ready) for sentence_id, text, ready in sentences)
 
     def extend_entries(self, entries: Iterable[Entry]) -> int:
         """Add sentences as the store keeps them, without keys; return the position of the first."""
         first = len(self.ids)
-        for sentence_id, written, truncated, cut_short, match_length in entries:
+        for sentence_id, written, truncated, cut_short, match_length, sketch in entries:
             self.ids.append(sentence_id)
             self._cut_short.append(cut_short)
             self._truncated.append(truncated)
             self._match_lengths.append(match_length)
+            self._sketches += sketch
             self._dead.append(0)
             self._filling.append(written)
             if len(self._filling) == TEXT_CHUNK:
@@ -174,6 +176,7 @@ class MemoryKeyIndex:
         self._cut_short.frombytes(np.asarray(stored.cut_short, np.int8).tobytes())
         self._truncated.frombytes(np.asarray(stored.truncated, np.int8).tobytes())
         self._match_lengths.frombytes(np.asarray(stored.match_lengths, np.intc).tobytes())
+        self._sketches += stored.sketches
         self._dead.frombytes(bytes(len(stored.ids)))
         for written in stored.written:
             self._filling.append(written)
@@ -210,6 +213,11 @@ class MemoryKeyIndex:
         fit = np.minimum(length_a, length_b) >= MIN_LENGTH_RATIO * np.maximum(length_a, length_b)
         return fit | self.truncated(a) | self.truncated(b)
 
+    def holds_most(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Whether, of the sentences at positions a[i] and b[i], one holds most of the other's words."""
+        sketches = as_sketch_rows(self._sketches)
+        return containment(sketches[a], sketches[b]) >= MIN_CONTAINMENT
+
     def prepared(self, position: int) -> Prepared:
         """The sentence at `position`, prepared again from its words: a few µs, where ``prepare`` takes tens."""
         return Prepared.of_written(self._written_at(position), bool(self._truncated[position]))
@@ -239,6 +247,12 @@ class MemoryKeyIndex:
             if len(runs[level]) >= RECENT_KEYS_LIMIT * LEVEL_GROWTH ** (len(runs) - 1 - level):
                 runs[level - 1] = runs[level - 1].merged(runs[level])
                 runs[level] = SortedKeys(runs[level].bucketed)
+
+
+def entry_of(sentence_id: int, text: str, ready: Keyed) -> Entry:
+    """What the index keeps of a keyed sentence."""
+    prepared = ready.prepared
+    return Entry(sentence_id, prepared.written, prepared.truncated, _cut_short(text), len(prepared.match), ready.sketch)
 
 
 def _ranks(grouped: np.ndarray) -> np.ndarray:

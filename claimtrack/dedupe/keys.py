@@ -32,6 +32,10 @@ _ANCHOR_BANDS = frozenset((PREFIX_KEY_BAND, SUFFIX_KEY_BAND))
 _END_BANDS = _ANCHOR_BANDS | {SHORT_PREFIX_KEY_BAND}
 TWIN_KEY_BAND = 14  # band number reserved for the twin key: sentences that prepare to the very same words
 MIN_SHARED_KEYS = 2  # candidates sharing fewer keys, and neither their opening nor closing words, are not compared
+# ...unless one holds most of the other's content words: a sentence and the longer one it was cut from share one band
+MIN_CONTAINMENT = 0.6  # the share of the fewer content words (counted by sketch bits) found in the other sentence
+SKETCH_BITS = 256  # a sentence's content words, one bit each, chosen by the word's first row hash
+_SKETCH_WORDS = SKETCH_BITS // 64
 _BAND_SHIFT = 59  # band number in the top bits; the whole key stays below 2**63
 _BELOW_BAND = (1 << _BAND_SHIFT) - 1
 # A band key folds its rows' minima: ((row1 << 29) ^ row2) << 29 ^ row3, below the band number.
@@ -40,7 +44,7 @@ _BAND_BASES_U64 = np.array([band << _BAND_SHIFT for band in range(LSH_BANDS)], d
 _BELOW_BAND_U64 = np.uint64(_BELOW_BAND)
 _FOLD = np.uint64(_FOLD_SHIFT)
 _DOUBLE_FOLD = np.uint64(2 * _FOLD_SHIFT)
-_PLACE_BITS = np.uint64(32)  # a word's place in its set, below its row hash (see _band_keys_of_all)
+_PLACE_BITS = np.uint64(32)  # a word's place in its set, below its row hash (see _minhash_of_all)
 _PLACE_MASK = np.uint64((1 << 32) - 1)
 
 # Each content word is hashed once with SHAKE-128; the digest is cut into one 32-bit hash per
@@ -65,12 +69,23 @@ def candidate_keys(match: str) -> list[int]:
 def candidate_keys_of_all(matches: Sequence[str]) -> list[list[int]]:
     """``candidate_keys`` of each match text, the MinHash of all of them in one go (numpy calls cost
     microseconds each, however few the words: one set of calls for a document's claims, not one a claim)."""
+    return _keys_and_sketches_of_all(matches)[0]
+
+
+def sketches_of_all(matches: Sequence[str]) -> list[bytes]:
+    """The word sketch of each match text (``SKETCH_BITS`` bits, little-endian uint64 words)."""
+    return _keys_and_sketches_of_all(matches)[1]
+
+
+def _keys_and_sketches_of_all(matches: Sequence[str]) -> tuple[list[list[int]], list[bytes]]:
     contents = [_content_words(match.split()) for match in matches]
-    bands = iter(_band_keys_of_all([set(content) for content in contents if content]))
-    return [
+    bands, sketches = _minhash_of_all([set(content) for content in contents if content])
+    bands, sketches = iter(bands), iter(sketches)
+    keys = [
         _keys_of(match, content, next(bands)) if content else [_prefix_key(match.split())] if match else []
         for match, content in zip(matches, contents)
     ]
+    return keys, [next(sketches) if content else _EMPTY_SKETCH for content in contents]
 
 
 def _keys_of(match: str, content: list[str], band_keys: list[int]) -> list[int]:
@@ -84,14 +99,18 @@ def _keys_of(match: str, content: list[str], band_keys: list[int]) -> list[int]:
     return keys
 
 
-def _band_keys_of_all(word_sets: list[set[str]]) -> list[list[int]]:
-    """The MinHash band keys of each set of words: none for a band whose rows' minima all come from one word.
+_EMPTY_SKETCH = bytes(SKETCH_BITS // 8)
+
+
+def _minhash_of_all(word_sets: list[set[str]]) -> tuple[list[list[int]], list[bytes]]:
+    """The MinHash band keys of each set of words (none for a band whose rows' minima all come from one
+    word), and its sketch: a bit for each word, the first row hash's lowest bits saying which.
 
     Each row's minimum and the word it came from (the first in set order, on a tie) are found together:
     a word's row hash sits in the high 32 bits of a number whose low bits are its place in its set.
     """
     if not word_sets:
-        return []
+        return [], []
     sizes = [len(words) for words in word_sets]
     words = list(chain.from_iterable(word_sets))
     hashes = np.frombuffer(_joined_row_hashes(words), dtype="<u4").reshape(len(words), _ROW_COUNT)
@@ -106,7 +125,13 @@ def _band_keys_of_all(word_sets: list[set[str]]) -> list[list[int]]:
     folded = (rows[:, :, 0] << _DOUBLE_FOLD) ^ (rows[:, :, 1] << _FOLD) ^ rows[:, :, 2]
     keys = ((folded[kept] & _BELOW_BAND_U64) | _BAND_BASES_U64[np.nonzero(kept)[1]]).tolist()
     counts = kept.sum(axis=1).tolist()
-    return [keys[end - count : end] for count, end in zip(counts, accumulate(counts))]
+    bits = hashes[:, 0] % SKETCH_BITS
+    sketches = np.zeros((len(sizes), _SKETCH_WORDS), "<u8")
+    word_of_set = np.repeat(np.arange(len(sizes)), sizes)
+    np.bitwise_or.at(sketches, (word_of_set, bits // 64), np.left_shift(1, bits % 64, dtype=np.uint64))
+    return [keys[end - count : end] for count, end in zip(counts, accumulate(counts))], list(
+        map(bytes, sketches)
+    )
 
 
 def _joined_row_hashes(words: list[str]) -> bytes:
@@ -162,6 +187,7 @@ class Keyed(NamedTuple):
     prepared: Prepared
     keys: tuple[int, ...]
     twin: int
+    sketch: bytes  # its content words, a bit each (``SKETCH_BITS``)
 
 
 def keyed(text: str) -> Keyed:
@@ -171,8 +197,20 @@ def keyed(text: str) -> Keyed:
 def keyed_all(texts: Sequence[str]) -> list[Keyed]:
     """``keyed`` of each text; faster than one at a time (``candidate_keys_of_all``)."""
     prepared = [prepare(text) for text in texts]
-    keys = candidate_keys_of_all([p.match for p in prepared])
-    return [Keyed(p, tuple(k), twin_key(p)) for p, k in zip(prepared, keys)]
+    keys, sketches = _keys_and_sketches_of_all([p.match for p in prepared])
+    return [Keyed(p, tuple(k), twin_key(p), sketch) for p, k, sketch in zip(prepared, keys, sketches)]
+
+
+def containment(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The share of the fewer words of each pair of sketches (rows of uint64 words) that the other holds too."""
+    common = np.bitwise_count(a & b).sum(axis=1)
+    fewer = np.minimum(np.bitwise_count(a).sum(axis=1), np.bitwise_count(b).sum(axis=1))
+    return common / np.maximum(fewer, 1)
+
+
+def as_sketch_rows(sketches: bytes | bytearray) -> np.ndarray:
+    """Sketches end to end, as rows of uint64 words."""
+    return np.frombuffer(sketches, "<u8").reshape(-1, _SKETCH_WORDS)
 
 
 def worth_comparing(
@@ -180,10 +218,11 @@ def worth_comparing(
 ) -> list[int]:
     """The sentences among the holders (key, sentence_id) of `ready`'s keys worth comparing with it.
 
-    Those that share MIN_SHARED_KEYS keys with it, or an end (``same_end``): one band in common is
-    mostly a chance collision on common words; the same opening or closing words are not. Whether
-    a short opening counts needs the other's text (`text_of`); without it, every holder of an end
-    key is kept, so that the caller can read the few texts it needs and ask again.
+    Those that share MIN_SHARED_KEYS keys with it, or an end (``same_end``), or one key and most of
+    the words of the shorter one (MIN_CONTAINMENT): one band in common is mostly a chance collision
+    on common words; the same opening or closing words are not. The last two need the other's text
+    (`text_of`); without it, every such holder is kept, so that the caller can read the few texts it
+    needs and ask again.
     """
     holders = [(key, other_id) for key, other_id in holders if key != ready.twin]
     shared = Counter(other_id for _, other_id in holders)
@@ -193,7 +232,16 @@ def worth_comparing(
         for key, other_id in holders
         if key in end_keys and (text_of is None or same_end(key, ready.prepared, text_of(other_id)))
     }
-    return [i for i, count in shared.items() if count >= MIN_SHARED_KEYS or i in ends]
+    return [
+        i
+        for i, count in shared.items()
+        if count >= MIN_SHARED_KEYS or i in ends or text_of is None or _holds_most(ready, text_of(i))
+    ]
+
+
+def _holds_most(ready: Keyed, other_text: str) -> bool:
+    other = sketches_of_all([prepare(other_text).match])[0]
+    return bool(containment(as_sketch_rows(ready.sketch), as_sketch_rows(other))[0] >= MIN_CONTAINMENT)
 
 
 def _prefix_key(words: Sequence[str]) -> int:

@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 
 from .. import settings
 from ..actors import Actor
-from ..dedupe import Clusterer, Entry, Keyed, keyed_all
-from ..dedupe.match import _cut_short
+from ..dedupe import Clusterer, Keyed, entry_of, keyed_all
 from ..models import CLAIM, ProcessedDocument
 from .index_rows import entry_row
 from .writer import ReplacedDocument, WriteResult
@@ -180,7 +179,7 @@ class IngestBatches:
         held, merged, variants = self.clusterer.take_changes()
         find = self.clusterer.find
         self.store.save_index_entries(
-            entry_row(_entry(claim_id, text, sentence), held.get(claim_id, ())) for claim_id, text, sentence in ready
+            entry_row(entry_of(claim_id, text, sentence), held.get(claim_id, ())) for claim_id, text, sentence in ready
         )
         self.store.save_clusters(
             {claim_id: find(claim_id) for claim_id, _, _ in ready},
@@ -189,11 +188,6 @@ class IngestBatches:
             pending.dates,
         )
         self.store.save_variants(variants)
-
-
-def _entry(claim_id: int, text: str, sentence: Keyed) -> Entry:
-    prepared = sentence.prepared
-    return Entry(claim_id, prepared.written, prepared.truncated, _cut_short(text), len(prepared.match))
 
 
 def _result(processed: ProcessedDocument, replaced: bool) -> WriteResult:

@@ -43,18 +43,18 @@ class ClusterIndex(Connection):
     def load_clusterer(self, clusterer: Clusterer) -> Clusterer:
         """`clusterer` with every indexed claim of the store added as it was clustered."""
         rows = self.conn.execute(
-            "SELECT i.sentence_id, i.written, i.flags, i.match_length, i.keys, coalesce(s.cluster_id, s.id) "
+            "SELECT i.sentence_id, i.written, i.flags, i.match_length, i.keys, i.sketch, coalesce(s.cluster_id, s.id) "
             "FROM dedupe_index i JOIN sentences s ON s.id = i.sentence_id ORDER BY i.sentence_id"
         ).fetchall()
-        clusters = np.fromiter((row[5] for row in rows), np.int64, len(rows))
-        clusterer.load(stored_entries([row[:5] for row in rows]), clusters)
+        clusters = np.fromiter((row[6] for row in rows), np.int64, len(rows))
+        clusterer.load(stored_entries([row[:6] for row in rows]), clusters)
         return clusterer
 
     def save_index_entries(self, rows: Iterable[tuple]) -> None:
         """Rows of ``entry_row``: what the index keeps of each claim clustered, replacing older ones."""
         self.conn.executemany(
-            "INSERT OR REPLACE INTO dedupe_index (sentence_id, written, flags, match_length, keys) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO dedupe_index (sentence_id, written, flags, match_length, keys, sketch) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             rows,
         )
 

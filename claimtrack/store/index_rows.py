@@ -13,17 +13,19 @@ KEY_DTYPE = np.dtype("<i8")  # dedupe_index.keys: the blocking keys a claim hold
 
 
 def entry_row(entry: Entry, keys: Sequence[int] | np.ndarray) -> tuple:
-    """(sentence_id, written, flags, match_length, keys) for dedupe_index."""
+    """(sentence_id, written, flags, match_length, keys, sketch) for dedupe_index."""
     flags = TRUNCATED * entry.truncated | CUT_SHORT * entry.cut_short
-    return entry.sentence_id, entry.written, flags, entry.match_length, np.asarray(keys, KEY_DTYPE).tobytes()
+    packed = np.asarray(keys, KEY_DTYPE).tobytes()
+    return entry.sentence_id, entry.written, flags, entry.match_length, packed, entry.sketch
 
 
-def stored_entries(rows: Sequence[tuple[int, str, int, int, bytes]]) -> StoredEntries:
-    """The entries and held keys of dedupe_index rows (sentence_id, written, flags, match_length, keys), as columns."""
+def stored_entries(rows: Sequence[tuple[int, str, int, int, bytes, bytes]]) -> StoredEntries:
+    """The entries and held keys of dedupe_index rows (as ``entry_row`` makes them), as columns."""
     if not rows:
         empty = np.empty(0, np.int64)
-        return StoredEntries(empty, [], empty.astype(bool), empty.astype(bool), empty.astype(np.int32), empty, empty)
-    ids, written, flags, lengths, keys = zip(*rows)
+        nothing = empty.astype(bool)
+        return StoredEntries(empty, [], nothing, nothing, empty.astype(np.int32), empty, empty, b"")
+    ids, written, flags, lengths, keys, sketches = zip(*rows)
     flags = np.array(flags, np.int64)
     return StoredEntries(
         ids=np.array(ids, np.int64),
@@ -33,4 +35,5 @@ def stored_entries(rows: Sequence[tuple[int, str, int, int, bytes]]) -> StoredEn
         match_lengths=np.array(lengths, np.int32),
         keys=np.frombuffer(b"".join(keys), KEY_DTYPE).astype(np.int64),
         key_counts=np.array([len(k) for k in keys], np.int64) // KEY_DTYPE.itemsize,
+        sketches=b"".join(sketches),
     )

@@ -11,7 +11,8 @@ import sqlite3
 from collections.abc import Callable
 
 from ..dedupe import Entry, prepare
-from ..dedupe.match import _cut_short
+from ..dedupe.keys import SKETCH_BITS, sketches_of_all
+from ..dedupe.match import _cut_short, _match_of
 from .index_rows import entry_row
 
 # ---- pieces of the views of migration 2 ---------------------------------------------
@@ -116,11 +117,27 @@ def index_stored_claims(conn: sqlite3.Connection) -> None:
     rows = []
     for sentence_id, text in conn.execute("SELECT id, text FROM sentences WHERE cluster_id IS NOT NULL ORDER BY id"):
         prepared = prepare(text)
-        entry = Entry(sentence_id, prepared.written, prepared.truncated, _cut_short(text), len(prepared.match))
-        rows.append(entry_row(entry, held.get(sentence_id, [])))
+        entry = Entry(sentence_id, prepared.written, prepared.truncated, _cut_short(text), len(prepared.match), b"")
+        rows.append(entry_row(entry, held.get(sentence_id, []))[:5])  # the sketch column comes with migration 11
     conn.executemany(
         "INSERT INTO dedupe_index (sentence_id, written, flags, match_length, keys) VALUES (?, ?, ?, ?, ?)", rows
     )
+
+
+SKETCH_CHUNK = 10_000  # dedupe_index rows given their sketch at a time
+
+
+def sketch_indexed_claims(conn: sqlite3.Connection) -> None:
+    """Each claim of dedupe_index gets the sketch of its content words, made from the words it keeps."""
+    conn.execute(f"ALTER TABLE dedupe_index ADD COLUMN sketch BLOB NOT NULL DEFAULT x'{'00' * (SKETCH_BITS // 8)}'")
+    rows = conn.execute("SELECT sentence_id, written FROM dedupe_index ORDER BY sentence_id").fetchall()
+    for start in range(0, len(rows), SKETCH_CHUNK):
+        chunk = rows[start : start + SKETCH_CHUNK]
+        sketches = sketches_of_all([_match_of(written) for _, written in chunk])
+        conn.executemany(
+            "UPDATE dedupe_index SET sketch = ? WHERE sentence_id = ?",
+            [(sketch, sentence_id) for (sentence_id, _), sketch in zip(chunk, sketches)],
+        )
 
 
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
@@ -343,6 +360,10 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     ALTER TABLE search_terms ADD COLUMN docs INTEGER;
     DELETE FROM search_terms_source;
     """,
+    # 11: one key in common is enough for a claim and the longer one it was cut from, when one holds
+    # most of the other's content words: each claim's words as bits of a sketch (dedupe.keys).
+    sketch_indexed_claims,
 ]
+
 
 SCHEMA_VERSION = len(MIGRATIONS)  # each entry is one version: SQL, or a function of the connection
