@@ -235,8 +235,9 @@ def _holders_in_batch(
 def _worth_comparing_pairs(
     index: MemoryKeyIndex, first: int, sentence: np.ndarray, position: np.ndarray, band: np.ndarray, count: int
 ) -> list[list[int]]:
-    """``worth_comparing`` over a batch (the sketches for ``_holds_most``), then ``may_be_alike``: each (sentence[i], position[i]) shares a key
-    of `band[i]`, and the batch's sentences hold positions `first`, `first + 1`, ... of the index.
+    """``worth_comparing`` over a batch (sketches for one key in common), then ``may_be_alike``: each
+    (sentence[i], position[i]) shares a key of `band[i]`, and the batch's sentences hold positions
+    `first`, `first + 1`, ... of the index.
 
     Returned: the positions worth comparing with each of the `count` sentences, oldest first.
     """
