@@ -12,6 +12,7 @@ from claimtrack.filters import Filters
 from claimtrack.pipeline import ingest
 from claimtrack.models import CLAIM, HEADING, ActorMention, Document, ProcessedDocument, Sentence
 from claimtrack.store import DocumentNotStored, open_store
+from claimtrack.store.clusters import REFRESH_CLUSTERS
 from claimtrack.store.schema import SCHEMA_VERSION
 
 SHARED = "Moscow had every opportunity to make the Central Asian nations gravitate toward it of their own accord."
@@ -252,3 +253,50 @@ def test_what_is_stored_does_not_depend_on_where_batches_end(tmp_path, monkeypat
     """Actors (kind, country, aliases) and house blurbs come out as with one transaction a document."""
     one_a_batch = stored_actors_and_kinds(tmp_path / "few.db", 5, monkeypatch)
     assert stored_actors_and_kinds(tmp_path / "many.db", 1000, monkeypatch) == one_a_batch
+
+
+def _clusters(store) -> set[tuple]:
+    columns = "id, representative_id, size, sources_count, first_seen, last_seen"
+    return set(store.conn.execute(f"SELECT {columns} FROM clusters"))
+
+
+def _clusters_counted_whole(store) -> set[tuple]:
+    store.conn.execute("BEGIN")
+    store.conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched_clusters (id INTEGER PRIMARY KEY)")
+    store.conn.execute("DELETE FROM temp.touched_clusters")
+    store.conn.execute("INSERT INTO temp.touched_clusters SELECT id FROM clusters")
+    store.conn.execute(REFRESH_CLUSTERS)
+    counted = _clusters(store)
+    store.conn.execute("ROLLBACK")
+    return counted
+
+
+def test_clusters_brought_up_to_date_batch_by_batch_equal_clusters_counted_whole(tmp_path, monkeypatch):
+    """A cluster that gains claims in a later batch is updated from them alone; the figures must be
+    those of counting every member again, whatever the order of the dates its documents bring."""
+    monkeypatch.setattr(settings, "BATCH_DOCUMENTS", 2)
+    monkeypatch.setattr(settings, "BATCH_SECONDS", 3600.0)
+    wires = tmp_path / "wires"
+    wires.mkdir()
+    dates = ["2022-03-04", None, "2022-01-15", "2022-03-04", "2021-12-30", None, "2022-05-01", "2022-01-15"]
+    store = open_store(tmp_path / "claimtrack.db")
+    ingest([str(SEEDS)], store)
+    for number, day in enumerate(dates):
+        wire = wires / f"wire-{number}.txt"
+        wire.write_text(
+            f"Grain exports resume\n\nALMATY (Reuters) - Kazakhstan resumed grain exports through the port of "
+            f"Aktau after a two-week halt, the agriculture ministry said.\n\nShipment {number} carried "
+            f"{1000 + 250 * number} tonnes of wheat to buyers in Iran and Azerbaijan, traders said.\n",
+            encoding="utf-8",
+        )
+        ingest([str(wire)], store, overrides={"date": day} if day else None)
+        assert _clusters(store) == _clusters_counted_whole(store)
+    grain = store.conn.execute(
+        "SELECT size, sources_count, first_seen, last_seen, d.date FROM clusters c "
+        "JOIN sentences s ON s.id = c.representative_id JOIN documents d ON d.id = s.document_id "
+        "WHERE s.text LIKE '%Kazakhstan resumed grain exports%'"
+    ).fetchall()
+    assert grain == [(8, 8, "2021-12-30", "2022-05-01", "2021-12-30")]
+    (wires / "wire-4.txt").write_text("ALMATY (Reuters) - Wheat prices fell on Tuesday.\n", encoding="utf-8")
+    ingest([str(wires / "wire-4.txt")], store, overrides={"date": "2021-12-30"})
+    assert _clusters(store) == _clusters_counted_whole(store) and len(_clusters(store)) > 100

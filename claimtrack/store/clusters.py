@@ -25,7 +25,7 @@ WITH members AS (
            row_number() OVER (PARTITION BY s.cluster_id
                               ORDER BY d.date IS NULL, d.date, s.document_id, s.position) AS place
     FROM temp.touched_clusters t
-    JOIN sentences s ON s.cluster_id = t.id
+    CROSS JOIN sentences s ON s.cluster_id = t.id  -- CROSS: the touched clusters' members, not a walk of them all
     JOIN documents d ON d.id = s.document_id
 )
 INSERT INTO clusters (id, representative_id, size, sources_count, first_seen, last_seen)
@@ -34,6 +34,38 @@ FROM members WHERE true GROUP BY cluster
 ON CONFLICT (id) DO UPDATE SET
     representative_id = excluded.representative_id, size = excluded.size,
     sources_count = excluded.sources_count, first_seen = excluded.first_seen, last_seen = excluded.last_seen
+"""
+
+# The same figures for clusters that only gained new claims (in temp.added_members), from those alone:
+# a popular claim's cluster is not read whole again each time a batch adds to it. Its new members are
+# of new documents, so they add their documents to the sources.
+ADD_TO_CLUSTERS = """
+WITH added AS (
+    SELECT s.cluster_id AS cluster, s.id, s.document_id, s.position, d.date,
+           row_number() OVER (PARTITION BY s.cluster_id
+                              ORDER BY d.date IS NULL, d.date, s.document_id, s.position) AS place
+    FROM temp.added_members a
+    CROSS JOIN sentences s ON s.id = a.id  -- CROSS: as in REFRESH_CLUSTERS
+    JOIN documents d ON d.id = s.document_id
+), gained AS (
+    SELECT cluster, count(*) AS members, count(DISTINCT document_id) AS documents,
+           min(date) AS first, max(date) AS last, max(CASE WHEN place = 1 THEN id END) AS candidate,
+           max(CASE WHEN place = 1 THEN date IS NULL END) AS undated,
+           max(CASE WHEN place = 1 THEN coalesce(date, '') END) AS dated,
+           max(CASE WHEN place = 1 THEN document_id END) AS document_id,
+           max(CASE WHEN place = 1 THEN position END) AS position
+    FROM added GROUP BY cluster
+)
+UPDATE clusters SET
+    size = size + g.members, sources_count = sources_count + g.documents,
+    first_seen = coalesce(min(first_seen, g.first), first_seen, g.first),
+    last_seen = coalesce(max(last_seen, g.last), last_seen, g.last),
+    representative_id = CASE WHEN representative_id IS NULL
+        OR (g.undated, g.dated, g.document_id, g.position) < (
+            SELECT od.date IS NULL, coalesce(od.date, ''), o.document_id, o.position
+            FROM sentences o JOIN documents od ON od.id = o.document_id WHERE o.id = clusters.representative_id
+        ) THEN g.candidate ELSE representative_id END
+FROM gained g WHERE clusters.id = g.cluster
 """
 
 
@@ -68,8 +100,11 @@ class ClusterIndex(Connection):
         batch's new claims, which were stored as clusters of their own, with their document's date.
         Most stay alone, and their cluster is written without reading anything back.
         """
+        dropped = set(dropped)
+        stored_merges = {old: into for old, into in merged.items() if old not in fresh}  # a new claim's is no merge
         self.conn.executemany(
-            "UPDATE sentences SET cluster_id = ? WHERE cluster_id = ?", [(into, old) for old, into in merged.items()]
+            "UPDATE sentences SET cluster_id = ? WHERE cluster_id = ?",
+            [(into, old) for old, into in stored_merges.items()],
         )
         self.conn.executemany(
             "UPDATE sentences SET cluster_id = ? WHERE id = ?",
@@ -84,15 +119,25 @@ class ClusterIndex(Connection):
             [(root, fresh[root]) for root in alone],
         )
         touched = {*sizes, *grown} - set(alone)
-        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched_clusters (id INTEGER PRIMARY KEY)")
-        self.conn.execute("DELETE FROM temp.touched_clusters")
-        self.conn.executemany("INSERT INTO temp.touched_clusters (id) VALUES (?)", [(c,) for c in sorted(touched)])
+        # A stored cluster that only gained new claims is brought up to date from them; the rest are read whole.
+        reclustered = {root for claim, root in roots.items() if claim not in fresh}
+        gaining = touched - set(stored_merges.values()) - reclustered - dropped - fresh.keys()
+        added = sorted(claim for claim, root in roots.items() if root in gaining)
+        self._fill_temp("added_members", added)
+        self.conn.execute(ADD_TO_CLUSTERS)
+        self._fill_temp("touched_clusters", sorted(touched - gaining))
         self.conn.execute(REFRESH_CLUSTERS)
-        gone = [(c,) for c in sorted({*merged, *dropped} - touched)]
+        gone = [(c,) for c in sorted({*stored_merges, *dropped} - touched)]
         self.conn.executemany(
             "DELETE FROM clusters WHERE id = ? AND NOT EXISTS (SELECT 1 FROM sentences WHERE cluster_id = clusters.id)",
             gone,
         )
+
+    def _fill_temp(self, table: str, ids: list[int]) -> None:
+        """temp.`table` holding these ids alone."""
+        self.conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY)")
+        self.conn.execute(f"DELETE FROM temp.{table}")
+        self.conn.executemany(f"INSERT INTO temp.{table} (id) VALUES (?)", [(i,) for i in ids])
 
     def save_variants(self, links: Iterable[VariantLink]) -> None:
         rows = []
