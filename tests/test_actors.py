@@ -489,3 +489,30 @@ def test_a_wire_company_suffix_makes_a_body_not_a_person():
 def test_a_title_before_a_place_that_is_also_a_name_makes_a_person():
     assert countries_of("General Washington crossed the river with his troops.") == []
     assert countries_of("Officials in Washington said the talks would resume.") == ["US"]
+
+
+def test_the_book_remembers_who_a_name_may_be_only_while_that_surname_s_people_stay_the_same(monkeypatch):
+    """Mentions that rename or place a person first met by a shorter name: the book resolves each as
+    one that asks every person of the surname each time. The first nine are a sequence in which a
+    book that forgot a rename resolved a later mention differently."""
+    renaming = [("J. Smith", "KZ"), ("Smith", "US"), ("J. Smith", None), ("Jane Smith", None), ("J. Smith", None),
+                ("John A. Smith", "KZ"), ("Jane Smith", None), ("Mr Smith", None), ("John Smith", None)]  # fmt: skip
+    names = ["Tokayev", "Kassym-Jomart Tokayev", "Qasim-Jomart Tokayev", "President Tokayev", "Nazarbayev",
+             "Nursultan Nazarbayev", "Smith", "John Smith", "Jane Smith", "J. Smith", "John A. Smith"]  # fmt: skip
+    rng = random.Random(7)
+    shuffled = [(name, rng.choice([None, None, "KZ", "US", "GB"])) for name in rng.choices(names, k=400)]
+    mentions = [ActorMention(name, PERSON, country, surface=name) for name, country in renaming + shuffled]
+
+    def resolved(book: ActorBook) -> list[tuple[str, str | None]]:
+        return [(actor.name, actor.country) for actor in map(book.resolve_actor, mentions)]
+
+    remembering = resolved(ActorBook())
+    monkeypatch.setattr(
+        ActorBook,
+        "_people_named_by",
+        lambda book, mention: [
+            a for a in book._by_surname.get(book._surname_key(mention.name), []) if book._same_person(a, mention)
+        ],
+    )
+    assert remembering == resolved(ActorBook())
+    assert len(set(remembering)) > 6

@@ -30,6 +30,11 @@ class ActorBook:
         self._by_kind_and_name: dict[tuple[str, str], list[Actor]] = {}  # non-people; their names never change
         self._keys: dict[str, str] = {}  # name -> its folded lookup key, as names recur in every document
         self._same_people: dict[tuple, bool] = {}  # same_actor of two people, by (name, country) of each
+        # The people of a surname that a (name, country) names, while that surname's people stay as they were:
+        # a common surname is shared by hundreds of people in a large corpus, and every mention asked all of them.
+        self._people_named: dict[tuple[str, str | None], tuple[int, list[Actor]]] = {}
+        self._surname_versions: dict[str, int] = {}  # bumped when a person of the surname is added or changes
+        self._surname_of: dict[int, str] = {}  # id of each person -> the surname key it is kept under
         for actor in actors:
             self._add(actor)
 
@@ -37,7 +42,10 @@ class ActorBook:
         actor.aliases.add(actor.name)
         self.actors.append(actor)
         if actor.kind == PERSON:
-            self._by_surname.setdefault(self._surname_key(actor.name), []).append(actor)
+            surname = self._surname_key(actor.name)
+            self._by_surname.setdefault(surname, []).append(actor)
+            self._surname_of[id(actor)] = surname
+            self._changed(actor)
         else:
             self._by_kind_and_name.setdefault((actor.kind, self._name_key(actor.name)), []).append(actor)
         return actor
@@ -50,12 +58,26 @@ class ActorBook:
             return next(
                 (a for a in namesakes if not (a.country and mention.country and a.country != mention.country)), None
             )
-        candidates = [
-            a for a in self._by_surname.get(self._surname_key(mention.name), []) if self._same_person(a, mention)
-        ]
+        candidates = self._people_named_by(mention)
         if not candidates:
             return None
         return max(candidates, key=lambda actor: (actor.country == mention.country, len(actor.aliases)))
+
+    def _people_named_by(self, mention: ActorMention) -> list[Actor]:
+        """The known people ``same_actor`` accepts for a person's mention, in the order they were added."""
+        surname = self._surname_key(mention.name)
+        version = self._surname_versions.get(surname, 0)
+        asked = (mention.name, mention.country)
+        known = self._people_named.get(asked)
+        if known is not None and known[0] == version:
+            return known[1]
+        people = [a for a in self._by_surname.get(surname, []) if self._same_person(a, mention)]
+        self._people_named[asked] = (version, people)
+        return people
+
+    def _changed(self, person: Actor) -> None:
+        surname = self._surname_of[id(person)]
+        self._surname_versions[surname] = self._surname_versions.get(surname, 0) + 1
 
     def _name_key(self, name: str) -> str:
         key = self._keys.get(name)
@@ -89,9 +111,12 @@ class ActorBook:
             actor = self._add(Actor(name, mention.kind, mention.country, {name}))
         else:
             actor.aliases.add(name)
+            before = (actor.name, actor.country)
             if mention.kind == PERSON and len(name.split()) > len(actor.name.split()):
                 actor.name = name
             actor.country = actor.country or mention.country
+            if actor.kind == PERSON and (actor.name, actor.country) != before:
+                self._changed(actor)
         actor.aliases.update(aliases_of(mention))
         return actor
 
