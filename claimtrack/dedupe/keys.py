@@ -32,7 +32,7 @@ _ANCHOR_BANDS = frozenset((PREFIX_KEY_BAND, SUFFIX_KEY_BAND))
 _END_BANDS = _ANCHOR_BANDS | {SHORT_PREFIX_KEY_BAND}
 TWIN_KEY_BAND = 14  # band number reserved for the twin key: sentences that prepare to the very same words
 MIN_SHARED_KEYS = 2  # candidates sharing fewer keys, and neither their opening nor closing words, are not compared
-# ...unless one holds most of the other's content words: a sentence and the longer one it was cut from share one band
+# ...unless one holds most of the other's content words: an edited copy and its original may share one band
 MIN_CONTAINMENT = 0.6  # the share of the fewer content words (counted by sketch bits) found in the other sentence
 SKETCH_BITS = 256  # a sentence's content words, one bit each, chosen by the word's first row hash
 _SKETCH_WORDS = SKETCH_BITS // 64
@@ -73,8 +73,11 @@ def candidate_keys_of_all(matches: Sequence[str]) -> list[list[int]]:
 
 
 def sketches_of_all(matches: Sequence[str]) -> list[bytes]:
-    """The word sketch of each match text (``SKETCH_BITS`` bits, little-endian uint64 words)."""
-    return _keys_and_sketches_of_all(matches)[1]
+    """The word sketch of each match text (``SKETCH_BITS`` bits, little-endian uint64 words), without its keys."""
+    word_sets = [set(_content_words(match.split())) for match in matches]
+    filled = [words for words in word_sets if words]
+    sketches = iter(_sketches(_hash_table(filled), [len(words) for words in filled]) if filled else [])
+    return [next(sketches) if words else _EMPTY_SKETCH for words in word_sets]
 
 
 def _keys_and_sketches_of_all(matches: Sequence[str]) -> tuple[list[list[int]], list[bytes]]:
@@ -112,11 +115,10 @@ def _minhash_of_all(word_sets: list[set[str]]) -> tuple[list[list[int]], list[by
     if not word_sets:
         return [], []
     sizes = [len(words) for words in word_sets]
-    words = list(chain.from_iterable(word_sets))
-    hashes = np.frombuffer(_joined_row_hashes(words), dtype="<u4").reshape(len(words), _ROW_COUNT)
+    hashes = _hash_table(word_sets)
     starts = np.zeros(len(sizes), dtype=np.intp)
     np.cumsum(sizes[:-1], out=starts[1:])
-    places = np.arange(len(words), dtype=np.uint64) - np.repeat(starts, sizes).astype(np.uint64)
+    places = np.arange(len(hashes), dtype=np.uint64) - np.repeat(starts, sizes).astype(np.uint64)
     tagged = (hashes.astype(np.uint64) << _PLACE_BITS) | places[:, None]
     minima = np.minimum.reduceat(tagged, starts, axis=0).reshape(len(sizes), LSH_BANDS, LSH_ROWS)
     rows, owners = minima >> _PLACE_BITS, minima & _PLACE_MASK
@@ -125,13 +127,22 @@ def _minhash_of_all(word_sets: list[set[str]]) -> tuple[list[list[int]], list[by
     folded = (rows[:, :, 0] << _DOUBLE_FOLD) ^ (rows[:, :, 1] << _FOLD) ^ rows[:, :, 2]
     keys = ((folded[kept] & _BELOW_BAND_U64) | _BAND_BASES_U64[np.nonzero(kept)[1]]).tolist()
     counts = kept.sum(axis=1).tolist()
+    return [keys[end - count : end] for count, end in zip(counts, accumulate(counts))], _sketches(hashes, sizes)
+
+
+def _hash_table(word_sets: list[set[str]]) -> np.ndarray:
+    """The row hashes of every word of the sets, a row of ``_ROW_COUNT`` a word, set after set."""
+    words = list(chain.from_iterable(word_sets))
+    return np.frombuffer(_joined_row_hashes(words), dtype="<u4").reshape(len(words), _ROW_COUNT)
+
+
+def _sketches(hashes: np.ndarray, sizes: list[int]) -> list[bytes]:
+    """A sketch of each set of words whose rows of `hashes` come `sizes` at a time: a bit a word."""
     bits = hashes[:, 0] % SKETCH_BITS
     sketches = np.zeros((len(sizes), _SKETCH_WORDS), "<u8")
     word_of_set = np.repeat(np.arange(len(sizes)), sizes)
     np.bitwise_or.at(sketches, (word_of_set, bits // 64), np.left_shift(1, bits % 64, dtype=np.uint64))
-    return [keys[end - count : end] for count, end in zip(counts, accumulate(counts))], list(
-        map(bytes, sketches)
-    )
+    return list(map(bytes, sketches))
 
 
 def _joined_row_hashes(words: list[str]) -> bytes:

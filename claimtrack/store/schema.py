@@ -360,8 +360,8 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     ALTER TABLE search_terms ADD COLUMN docs INTEGER;
     DELETE FROM search_terms_source;
     """,
-    # 11: one key in common is enough for a claim and the longer one it was cut from, when one holds
-    # most of the other's content words: each claim's words as bits of a sketch (dedupe.keys).
+    # 11: one key in common is enough for an edited copy and its original when one holds most of the
+    # other's content words: each claim's words as bits of a sketch (dedupe.keys).
     sketch_indexed_claims,
 ]
 
