@@ -10,7 +10,9 @@ letters or more also match index terms within a small edit distance
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable
 
@@ -26,9 +28,17 @@ PREFIX_MIN_LENGTH = 3  # "U.S." is the words "u" and "s": as prefixes they would
 
 def query_words(text: str) -> list[str]:
     """The words of a query, folded the way the index folds them (case and accents)."""
-    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return WORD.findall(folded)
+    return WORD.findall(fold(text))
+
+
+def fold(text: str) -> str:
+    """Case and accents folded the way the index folds them."""
+    return unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold()).translate(_combining_marks())
+
+
+@functools.cache
+def _combining_marks() -> dict[int, None]:
+    return dict.fromkeys(code for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code)))
 
 
 def close_terms(word: str, vocabulary: Iterable[str]) -> list[str]:

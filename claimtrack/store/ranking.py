@@ -17,14 +17,16 @@ import math
 import re
 from dataclasses import dataclass
 
-from ..search import query_words
+from ..search import fold
 
 K1 = 1.2
 B = 0.75
 MIN_IDF = 1e-6  # what FTS5 gives a term held by more than half the rows
 COSTLY_PHRASE_ROWS = 20_000  # a phrase whose every word is in this many rows is counted slowly by FTS5
 ALTERNATIVE = re.compile(r'"([^"]*)"(\*?)')
-ASCII_TOKEN = re.compile(r"[a-z0-9]+")
+TOKEN_CHAR = r"[^\W_]"  # a letter or digit
+BETWEEN_TOKENS = r"[\W_]+"
+NOT_IN_TOKEN_AHEAD = f"(?!{TOKEN_CHAR})"
 
 
 @dataclass(frozen=True)
@@ -38,43 +40,35 @@ def query_phrases(fts_query: str) -> list[Phrase]:
     return [Phrase(tuple(words.split()), bool(star)) for words, star in ALTERNATIVE.findall(fts_query)]
 
 
-def tokens_of(text: str) -> list[str]:
-    """The tokens the index makes of a text (unicode61: letters and digits, case and accents folded)."""
-    if text.isascii():
-        return ASCII_TOKEN.findall(text.lower())
-    return [token for word in query_words(text) for token in word.split("_") if token]
+def folded(text: str) -> str:
+    """The text with case and accents folded as the index folds them."""
+    return text.lower() if text.isascii() else fold(text)
 
 
-def frequency(phrase: Phrase, tokens: list[str]) -> int:
-    """How often the phrase occurs in the tokens."""
-    first, rest, size = phrase.words[0], list(phrase.words[1:]), len(phrase.words)
-    if size == 1:
-        return sum(1 for t in tokens if t.startswith(first)) if phrase.prefix else tokens.count(first)
-    count = 0
-    for start, token in enumerate(tokens[: len(tokens) - size + 1]):
-        if token == first:
-            following = tokens[start + 1 : start + size]
-            if following[:-1] == rest[:-1] and (
-                following[-1].startswith(rest[-1]) if phrase.prefix else following[-1] == rest[-1]
-            ):
-                count += 1
-    return count
+def phrase_pattern(phrase: Phrase) -> re.Pattern:
+    """Finds each place the phrase starts in a folded text, overlapping ones too ("and and" twice in
+    "and and and"). Tokens are what unicode61 makes: runs of letters and digits. The pattern begins
+    with the first word itself, so that the regex engine looks for it as a literal."""
+    first, *rest = [re.escape(word) for word in phrase.words]
+    following = "".join(BETWEEN_TOKENS + word for word in rest) + ("" if phrase.prefix else NOT_IN_TOKEN_AHEAD)
+    return re.compile(f"{first}(?<!{TOKEN_CHAR}{first})(?={following})")
 
 
 class Bm25:
     """Scores rows against the phrases of a query, given how many rows hold each (`rows_holding`)."""
 
     def __init__(self, phrases: list[Phrase], rows: int, average_length: float, rows_holding: list[int]) -> None:
-        self.phrases = phrases
+        self.patterns = [phrase_pattern(phrase) for phrase in phrases]
         self.average_length = average_length
         self.idf = [max(MIN_IDF, math.log((rows - n + 0.5) / (n + 0.5))) for n in rows_holding]
 
-    def rank(self, tokens: list[str], length: int) -> float:
+    def rank(self, text: str, length: int) -> float:
         """FTS5's rank: the negated score, so that smaller is better."""
         norm = K1 * (1 - B + B * length / self.average_length)
         score = 0.0
-        for idf, phrase in zip(self.idf, self.phrases):
-            tf = frequency(phrase, tokens)
+        text = folded(text)
+        for idf, pattern in zip(self.idf, self.patterns):
+            tf = len(pattern.findall(text))
             score += idf * tf * (K1 + 1) / (tf + norm)
         return -score
 
@@ -123,7 +117,7 @@ class WindowRanking:
                 "SELECT id, sz FROM sentences_fts_docsize WHERE id IN (SELECT value FROM json_each(?))", (ids,)
             )
         }
-        return [(rowid, bm25.rank(tokens_of(texts[rowid]), lengths[rowid])) for rowid in rowids]
+        return [(rowid, bm25.rank(texts[rowid], lengths[rowid])) for rowid in rowids]
 
     def _index_averages(self) -> tuple[int, int]:
         """(rows, tokens) of the text index, from its averages record."""
