@@ -189,3 +189,20 @@ def test_a_phrase_of_common_words_ranked_here_keeps_fts5_order(seeded, monkeypat
 def test_a_phrase_of_rare_words_is_ranked_by_fts5(seeded):
     assert seeded.phrases_ranked_here('"central asia"') is None
     assert seeded.phrases_ranked_here('"tokayev"*') is None
+
+
+@pytest.mark.parametrize(
+    ("words", "prefix", "text", "count"),
+    [
+        (("and", "and"), False, "Talks went on and and and on.", 2),  # overlapping occurrences
+        (("and",), False, "Band members and brandy, and Andes.", 2),  # whole tokens only
+        (("and",), True, "Band members and brandy, and Andes.", 3),  # ...or tokens it begins
+        (("central", "asia"), False, "Central-Asia's leaders; central Asian states", 1),
+        (("central", "asi"), True, "Central-Asia's leaders; central Asian states", 2),
+        (("prasident", "tokajew"), False, "Der Präsident Tokajew sagte, PRÄSIDENT  TOKAJEW...", 2),
+        (("state", "media"), False, "state_media reported; state-media; statemedia", 2),  # "_" parts tokens
+    ],
+)
+def test_the_window_ranking_counts_a_phrase_as_the_index_tokenises_the_text(words, prefix, text, count):
+    pattern = ranking.phrase_pattern(ranking.Phrase(words, prefix))
+    assert len(pattern.findall(ranking.folded(text))) == count
