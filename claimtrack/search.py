@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 import unicodedata
 from collections.abc import Callable, Iterable
 
@@ -33,12 +32,15 @@ def query_words(text: str) -> list[str]:
 
 def fold(text: str) -> str:
     """Case and accents folded the way the index folds them."""
+    if text.isascii():
+        return text.lower()
     return unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold()).translate(_combining_marks())
 
 
 @functools.cache
 def _combining_marks() -> dict[int, None]:
-    return dict.fromkeys(code for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code)))
+    """A translate table that drops combining marks; Unicode has none from U+20000 on (13 ms to build)."""
+    return dict.fromkeys(code for code in range(0x20000) if unicodedata.combining(chr(code)))
 
 
 def close_terms(word: str, vocabulary: Iterable[str]) -> list[str]:

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from claimtrack.cli import app
 from claimtrack.filters import Filters
-from claimtrack.search import build_query
+from claimtrack.search import build_query, fold
 from claimtrack.store import open_store
 from claimtrack.store import queries as store_queries
 from claimtrack.store import ranking
@@ -205,4 +205,4 @@ def test_a_phrase_of_rare_words_is_ranked_by_fts5(seeded):
 )
 def test_the_window_ranking_counts_a_phrase_as_the_index_tokenises_the_text(words, prefix, text, count):
     pattern = ranking.phrase_pattern(ranking.Phrase(words, prefix))
-    assert len(pattern.findall(ranking.folded(text))) == count
+    assert len(pattern.findall(fold(text))) == count

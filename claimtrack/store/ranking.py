@@ -40,11 +40,6 @@ def query_phrases(fts_query: str) -> list[Phrase]:
     return [Phrase(tuple(words.split()), bool(star)) for words, star in ALTERNATIVE.findall(fts_query)]
 
 
-def folded(text: str) -> str:
-    """The text with case and accents folded as the index folds them."""
-    return text.lower() if text.isascii() else fold(text)
-
-
 def phrase_pattern(phrase: Phrase) -> re.Pattern:
     """Finds each place the phrase starts in a folded text, overlapping ones too ("and and" twice in
     "and and and"). Tokens are what unicode61 makes: runs of letters and digits. The pattern begins
@@ -66,7 +61,7 @@ class Bm25:
         """FTS5's rank: the negated score, so that smaller is better."""
         norm = K1 * (1 - B + B * length / self.average_length)
         score = 0.0
-        text = folded(text)
+        text = fold(text)
         for idf, pattern in zip(self.idf, self.patterns):
             tf = len(pattern.findall(text))
             score += idf * tf * (K1 + 1) / (tf + norm)
