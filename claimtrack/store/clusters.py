@@ -79,7 +79,7 @@ class ClusterIndex(Connection):
             "FROM dedupe_index i JOIN sentences s ON s.id = i.sentence_id ORDER BY i.sentence_id"
         ).fetchall()
         clusters = np.fromiter((row[6] for row in rows), np.int64, len(rows))
-        clusterer.load(stored_entries([row[:6] for row in rows]), clusters)
+        clusterer.load(stored_entries(rows), clusters)
         return clusterer
 
     def save_index_entries(self, rows: Iterable[tuple]) -> None:

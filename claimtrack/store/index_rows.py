@@ -19,13 +19,14 @@ def entry_row(entry: Entry, keys: Sequence[int] | np.ndarray) -> tuple:
     return entry.sentence_id, entry.written, flags, entry.match_length, packed, entry.sketch
 
 
-def stored_entries(rows: Sequence[tuple[int, str, int, int, bytes, bytes]]) -> StoredEntries:
-    """The entries and held keys of dedupe_index rows (as ``entry_row`` makes them), as columns."""
+def stored_entries(rows: Sequence[tuple]) -> StoredEntries:
+    """The entries and held keys of dedupe_index rows (as ``entry_row`` makes them, and maybe more
+    columns after, which are left out), as columns."""
     if not rows:
         empty = np.empty(0, np.int64)
         nothing = empty.astype(bool)
         return StoredEntries(empty, [], nothing, nothing, empty.astype(np.int32), empty, empty, b"")
-    ids, written, flags, lengths, keys, sketches = zip(*rows)
+    ids, written, flags, lengths, keys, sketches, *_ = zip(*rows)
     flags = np.array(flags, np.int64)
     return StoredEntries(
         ids=np.array(ids, np.int64),
