@@ -69,15 +69,18 @@ class SortedKeys:
         return run
 
     def merged(self, newer: SortedKeys) -> SortedKeys:
-        """A run of both runs' keys, bucketed if this one is."""
-        landing = self.keys.searchsorted(newer.keys, side="right")  # after equal keys: older holders first
-        landing += np.arange(len(landing))
-        older = np.ones(len(self.keys) + len(newer.keys), bool)
-        older[landing] = False
+        """A run of both runs' keys, bucketed if this one is. It may share the newer run's arrays."""
         run = SortedKeys(self.bucketed)
-        run.keys, run.holders = np.empty(len(older), np.uint64), np.empty(len(older), np.int32)
-        run.keys[landing], run.keys[older] = newer.keys, self.keys
-        run.holders[landing], run.holders[older] = newer.holders, self.holders
+        if len(self.keys):
+            landing = self.keys.searchsorted(newer.keys, side="right")  # after equal keys: older holders first
+            landing += np.arange(len(landing))
+            older = np.ones(len(self.keys) + len(newer.keys), bool)
+            older[landing] = False
+            run.keys, run.holders = np.empty(len(older), np.uint64), np.empty(len(older), np.int32)
+            run.keys[landing], run.keys[older] = newer.keys, self.keys
+            run.holders[landing], run.holders[older] = newer.holders, self.holders
+        else:  # an empty run, as every run is when an index is loaded: nothing to interleave
+            run.keys, run.holders = newer.keys, newer.holders
         if self.bucketed:
             run._find_buckets(self, newer.keys)
         return run
