@@ -18,8 +18,9 @@ import numpy as np
 from .. import actors, dates
 from ..errors import ClaimtrackError
 from ..filters import Filters
+from ..search import query_words
 from .encoder import Encoder, WordVectors, load_encoder, word_vectors
-from .score import Profile, content_words, features, score, words_of
+from .score import Profile, content_words, features, score
 from .vectors import cosines, nearest, to_int8
 
 EMBED_BATCH = 2048  # claims encoded and committed at a time
@@ -84,7 +85,7 @@ def related_to_claim(
         raise ClaimtrackError(f"claim {claim_id} has no vector yet: run claimtrack embed")
     _, cluster_id, text, date, countries, names = store.claim_profiles([claim_id])[0]
     words = word_vectors(encoder)
-    query = Profile.of(text, _rarity(store, [words_of(text)]), countries, names, date, vectors_of_words=words)
+    query = Profile.of(text, _rarity(store, [query_words(text)]), countries, names, date, vectors_of_words=words)
     found = _ranked(store, query, vector.astype(np.float32), words, filters or Filters(), exclude_cluster=cluster_id)
     return found[:limit]
 
@@ -110,7 +111,7 @@ def text_profile(store, text: str, encoder: Encoder) -> Profile:
         if kind in ("person", "organisation"):
             names.add(name)
     claim_date = dates.extract_claim_date(text, doc_date=None)
-    rarity = _rarity(store, [words_of(text)])
+    rarity = _rarity(store, [query_words(text)])
     day = claim_date.date if claim_date else None
     return Profile.of(text, rarity, countries, names, day, vectors_of_words=word_vectors(encoder))
 
@@ -128,7 +129,7 @@ def _ranked(
     if not profiles:
         return []
     similarity = cosines(np.stack([vectors[row[0]] for row in profiles]), vector)
-    words = [words_of(row[2]) for row in profiles]
+    words = [query_words(row[2]) for row in profiles]
     rarity = _rarity(store, words)
     vectors_of_words.learn(word for some in words for word in content_words(some))
     best: dict[int, Related] = {}

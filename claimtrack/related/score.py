@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..classify import FUNCTION_WORDS
-from ..search import WORD, query_words
+from ..search import query_words
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 NEGATIONS = frozenset("not no never nobody nothing none neither nor cannot without".split())
@@ -56,11 +56,6 @@ def stem(word: str) -> str:
     if len(word) > 3 and word.endswith("s"):
         word = word[:-1]
     return word[:STEM_LENGTH]
-
-
-def words_of(text: str) -> list[str]:
-    """The words of a text folded as the text index folds them (case and accents)."""
-    return WORD.findall(text.lower()) if text.isascii() else query_words(text)
 
 
 def content_words(words: Iterable[str]) -> list[str]:
@@ -102,7 +97,7 @@ class Profile:
         words: list[str] | None = None,
         vectors_of_words: Callable[[list[str]], np.ndarray] | None = None,
     ) -> Profile:
-        words = words_of(text) if words is None else words
+        words = query_words(text) if words is None else words
         numbers = frozenset(n.replace(",", "") for n in NUMBER.findall(text))
         content = content_words(words)
         word_vectors = vectors_of_words(content) if vectors_of_words and content else None
